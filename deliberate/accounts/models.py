@@ -1,0 +1,114 @@
+"""People who log in, their sessions, their roles and their claims on a household."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from deliberate.db import UTCDateTime, utcnow
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
+    display_name: str = Field(sa_column=Column(String(50), nullable=False))
+    password_hash: str = Field(sa_column=Column(String(255), nullable=False))
+    locale: str | None = Field(default=None, sa_column=Column(String(10)))
+    is_active: bool = Field(default=True, nullable=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class WebSession(SQLModel, table=True):
+    """A browser's session. The cookie holds a random id; only its SHA-256 is stored here."""
+
+    __tablename__ = "web_session"
+
+    id: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True),
+    )
+    csrf_token: str = Field(sa_column=Column(String(64), nullable=False))
+    flashes: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    last_seen_at: datetime = Field(
+        default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)
+    )
+
+
+class LoginFailure(SQLModel, table=True):
+    """One failed login, keyed by account ("user:name") or by address ("addr:1.2.3.4")."""
+
+    __tablename__ = "login_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=Column(String(120), nullable=False, index=True))
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True))
+
+
+class Role:
+    STAFF = "staff"
+    COUNCIL = "council"
+    BUILDING_LEADER = "building_leader"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+    ALL = (STAFF, COUNCIL, BUILDING_LEADER, SUPERVISOR, ADMIN)
+
+
+class RoleGrant(SQLModel, table=True):
+    """A role held on one place: roles are never global."""
+
+    __tablename__ = "role_grant"
+    __table_args__ = (UniqueConstraint("user_id", "role", "place_id", name="uq_role_grant"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    role: str = Field(sa_column=Column(String(20), nullable=False))
+    place_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("place.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    granted_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class ClaimStatus:
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REVOKED = "revoked"  # the member was removed from the register
+
+
+class ResidencyClaim(SQLModel, table=True):
+    """An account's claim to live in a household, decided by staff of its community."""
+
+    __tablename__ = "residency_claim"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    household_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    name: str = Field(sa_column=Column(String(50), nullable=False))
+    birth_year: int = Field(sa_column=Column(Integer, nullable=False))
+    note: str = Field(default="", sa_column=Column(String(500), nullable=False, default=""))
+    status: str = Field(
+        default=ClaimStatus.PENDING, sa_column=Column(String(16), nullable=False, index=True)
+    )
+    reason: str = Field(default="", sa_column=Column(String(500), nullable=False, default=""))
+    member_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("member.id", ondelete="SET NULL"))
+    )
+    decided_by_id: int | None = Field(
+        default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
+    )
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

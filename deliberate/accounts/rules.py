@@ -1,0 +1,40 @@
+"""What makes an account's fields valid. Each check returns an error message or None."""
+
+from __future__ import annotations
+
+import re
+
+from deliberate.accounts import passwords
+from deliberate.web.i18n import gettext as _
+
+USERNAME = re.compile(r"^[a-z0-9_]{3,32}$")
+
+
+def normalise_username(raw: str) -> str:
+    return raw.strip().lower()
+
+
+def check_username(username: str) -> str | None:
+    if not USERNAME.match(username):
+        return _("用户名需 3–32 个字符，只能用小写字母、数字和下划线（也可以用手机号）。")
+    return None
+
+
+def check_display_name(name: str) -> str | None:
+    if not name:
+        return _("请填写姓名或称呼。")
+    if len(name) > 50:
+        return _("姓名不能超过 50 个字。")
+    return None
+
+
+def check_new_password(password: str, confirm: str, *, username: str = "") -> str | None:
+    if len(password) < passwords.MIN_LENGTH:
+        return _("密码至少需要 %(n)s 个字符。", n=passwords.MIN_LENGTH)
+    if len(password) > passwords.MAX_LENGTH:
+        return _("密码不能超过 %(n)s 个字符。", n=passwords.MAX_LENGTH)
+    if username and password.lower() == username.lower():
+        return _("密码不能和用户名相同。")
+    if password != confirm:
+        return _("两次输入的密码不一致。")
+    return None

@@ -1,0 +1,76 @@
+"""create_app(settings) -> Starlette: routes, middleware, error handlers."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from deliberate.accounts import staff_views
+from deliberate.accounts import views as account_views
+from deliberate.db import Database
+from deliberate.places import views as place_views
+from deliberate.settings import PROJECT_ROOT, Settings
+from deliberate.voting import views as vote_views
+from deliberate.web import errors
+from deliberate.web.auth import LoginRequired, login_url
+from deliberate.web.middleware import (
+    BodyLimitMiddleware,
+    DatabaseSessionMiddleware,
+    FormGuardMiddleware,
+    LocaleMiddleware,
+)
+from deliberate.web.responses import namespaced, redirect
+from deliberate.web.templating import make_templates
+
+
+async def _login_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return redirect(login_url(exc.next_url))
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+    settings.check()
+    database = database or Database(settings)
+    routes = [
+        *place_views.home_routes,
+        Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
+        *namespaced("accounts", account_views.routes),
+        *namespaced("staff", staff_views.routes),
+        *namespaced("places", place_views.routes),
+        *namespaced("votes", vote_views.routes),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="deliberate_session",
+            max_age=settings.session_absolute_hours * 3600,
+            same_site="lax",
+            https_only=settings.cookie_secure,
+        ),
+        Middleware(LocaleMiddleware),
+        Middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes),
+        Middleware(DatabaseSessionMiddleware),
+        Middleware(FormGuardMiddleware),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: errors.http_exception,
+            LoginRequired: _login_required,
+            500: errors.server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.templates = make_templates(settings)
+    return app

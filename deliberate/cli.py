@@ -1,0 +1,101 @@
+"""The `deliberate` command: database migrations, the demo community, serving, recounting a vote."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from deliberate.settings import PROJECT_ROOT, Settings, SettingsError
+
+
+def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.set_main_option("sqlalchemy.url", settings.database_url.replace("%", "%%"))
+    return config
+
+
+def db_upgrade(settings: Settings, revision: str = "head") -> None:
+    from alembic import command
+
+    if settings.is_sqlite:
+        path = settings.database_url.removeprefix("sqlite:///")
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(_alembic_config(settings), revision)
+
+
+def load_demo(settings: Settings, *, if_empty: bool) -> int:
+    from sqlmodel import select
+
+    from deliberate import demo
+    from deliberate.db import Database
+    from deliberate.places.models import Place
+
+    database = Database(settings)
+    with database.writing() as session:
+        if session.exec(select(Place.id).limit(1)).first() is not None:
+            if if_empty:
+                print("The database already holds places; demo not loaded.")
+                return 0
+            print("The database is not empty; the demo loads only into an empty database.", file=sys.stderr)
+            return 1
+        summary = demo.load_demo(session)
+    print(f"Demo community loaded: {summary.households} households in {summary.buildings} buildings.")
+    print(f"Logins (password {demo.DEMO_PASSWORD}):")
+    for username, name, what in summary.logins:
+        print(f"  {username:<14} {name:<8} {what}")
+    return 0
+
+
+def serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
+    settings.check()
+    uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+
+
+def recount(path: str) -> int:
+    from deliberate.voting.recount import main as recount_main
+
+    return recount_main(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="deliberate", description="Deliberate (议事厅)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    database = commands.add_parser("db", help="database schema")
+    database.add_argument("action", choices=["upgrade"])
+    database.add_argument("revision", nargs="?", default="head")
+    demo = commands.add_parser("demo", help="load the demo community into an empty database")
+    demo.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) if places exist")
+    run = commands.add_parser("serve", help="serve with uvicorn")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--workers", type=int, default=1)
+    count = commands.add_parser("recount", help="recount a vote from its exported ballots (JSON)")
+    count.add_argument("file", help='the export, or "-" for standard input')
+    args = parser.parse_args(argv)
+    if args.command == "recount":  # needs no settings or database
+        return recount(args.file)
+    try:
+        settings = Settings.from_env()
+        if args.command == "db":
+            db_upgrade(settings, args.revision)
+            return 0
+        if args.command == "demo":
+            return load_demo(settings, if_empty=args.if_empty)
+        if args.command == "serve":
+            serve(settings, args.host, args.port, args.workers)
+            return 0
+    except SettingsError as error:
+        print(f"deliberate: {error}", file=sys.stderr)
+        return 2
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,186 @@
+"""The only writers of places and households, and the queries their pages need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
+
+
+class PlaceError(ValueError):
+    """A change to places that would break their shape (kept as a message for the user)."""
+
+
+def do_create_place(
+    session: Session, *, kind: str, name: str, parent: Place | None = None, address: str = "",
+    description: str = "",
+) -> Place:
+    if kind not in PlaceKind.ALL:
+        raise PlaceError(f"unknown kind {kind!r}")
+    if (parent is None) != (kind == PlaceKind.COMMUNITY):
+        raise PlaceError("a community has no parent; compounds and buildings have one")
+    if parent is not None and PlaceKind.CHILD.get(parent.kind) != kind:
+        raise PlaceError(f"a {parent.kind} cannot hold a {kind}")
+    place = Place(kind=kind, name=name, parent_id=parent.id if parent else None, address=address,
+                  description=description, path="/")
+    session.add(place)
+    session.flush()
+    place.path = (parent.path if parent else "/") + f"{place.id}/"
+    session.add(place)
+    session.flush()
+    return place
+
+
+def do_update_place(session: Session, place: Place, *, name: str, address: str, description: str) -> Place:
+    place.name = name
+    place.address = address
+    place.description = description
+    session.add(place)
+    session.flush()
+    return place
+
+
+def children(session: Session, place: Place) -> list[Place]:
+    return list(session.exec(select(Place).where(Place.parent_id == place.id).order_by(Place.name, Place.id)).all())
+
+
+def ancestors(session: Session, place: Place) -> list[Place]:
+    ids = place.ancestor_ids[:-1]
+    if not ids:
+        return []
+    found = {p.id: p for p in session.exec(select(Place).where(Place.id.in_(ids))).all()}  # type: ignore[union-attr]
+    return [found[i] for i in ids if i in found]
+
+
+def buildings_within(session: Session, place: Place) -> list[Place]:
+    if place.kind == PlaceKind.BUILDING:
+        return [place]
+    statement = select(Place).where(Place.kind == PlaceKind.BUILDING, Place.path.startswith(place.path))  # type: ignore[attr-defined]
+    return list(session.exec(statement.order_by(Place.path)).all())
+
+
+@dataclass(frozen=True)
+class PlaceCounts:
+    compounds: int
+    buildings: int
+    households: int
+    residents: int
+
+
+def counts(session: Session, place: Place) -> PlaceCounts:
+    within = Place.path.startswith(place.path)  # type: ignore[attr-defined]
+    by_kind = dict(session.exec(
+        select(Place.kind, func.count()).where(within, Place.id != place.id).group_by(Place.kind)
+    ).all())
+    households = session.exec(
+        select(func.count()).select_from(Household).join(Place, Place.id == Household.building_id).where(within)
+    ).one()
+    residents = session.exec(
+        select(func.count()).select_from(Member).join(Household, Household.id == Member.household_id)
+        .join(Place, Place.id == Household.building_id).where(within)
+    ).one()
+    return PlaceCounts(
+        compounds=by_kind.get(PlaceKind.COMPOUND, 0),
+        buildings=by_kind.get(PlaceKind.BUILDING, 0),
+        households=households,
+        residents=residents,
+    )
+
+
+def households_statement(place: Place):  # type: ignore[no-untyped-def]
+    return (
+        select(Household, Place)
+        .join(Place, Place.id == Household.building_id)
+        .where(Place.path.startswith(place.path))  # type: ignore[attr-defined]
+        .order_by(Place.name, Place.id, Household.number, Household.id)
+    )
+
+
+def find_household(session: Session, building: Place, number: str) -> Household | None:
+    return session.exec(
+        select(Household).where(Household.building_id == building.id, Household.number == number)
+    ).first()
+
+
+def do_create_household(session: Session, *, building: Place, number: str, area_centi: int) -> Household:
+    if building.kind != PlaceKind.BUILDING:
+        raise PlaceError("households belong to buildings")
+    household = Household(building_id=building.id, number=number, area_centi=area_centi)  # type: ignore[arg-type]
+    session.add(household)
+    session.flush()
+    return household
+
+
+def do_update_household(session: Session, household: Household, *, number: str, area_centi: int) -> Household:
+    household.number = number
+    household.area_centi = area_centi
+    session.add(household)
+    session.flush()
+    return household
+
+
+def members_of(session: Session, household: Household) -> list[Member]:
+    return list(session.exec(select(Member).where(Member.household_id == household.id).order_by(Member.id)).all())
+
+
+def owners_of(session: Session, household: Household) -> list[Owner]:
+    return list(session.exec(select(Owner).where(Owner.household_id == household.id).order_by(Owner.id)).all())
+
+
+def do_add_member(session: Session, household: Household, *, name: str, birth_year: int) -> Member:
+    member = Member(household_id=household.id, name=name, birth_year=birth_year)  # type: ignore[arg-type]
+    session.add(member)
+    session.flush()
+    return member
+
+
+def do_add_owner(session: Session, household: Household, *, name: str, is_developer: bool = False) -> Owner:
+    owner = Owner(household_id=household.id, name=name, is_developer=is_developer)  # type: ignore[arg-type]
+    session.add(owner)
+    session.flush()
+    return owner
+
+
+def households_by_number(session: Session, building_ids: set[int]) -> dict[tuple[int, str], Household]:
+    if not building_ids:
+        return {}
+    rows = session.exec(select(Household).where(Household.building_id.in_(building_ids))).all()  # type: ignore[attr-defined]
+    return {(h.building_id, h.number): h for h in rows}
+
+
+def people_by_household(
+    session: Session, household_ids: list[int]
+) -> tuple[dict[int, set[tuple[str, int]]], dict[int, set[str]]]:
+    """Members (name, birth year) and owner names of many households, in two queries."""
+    members: dict[int, set[tuple[str, int]]] = {}
+    owners: dict[int, set[str]] = {}
+    for start in range(0, len(household_ids), 5000):
+        chunk = household_ids[start:start + 5000]
+        for household_id, name, year in session.exec(
+            select(Member.household_id, Member.name, Member.birth_year).where(Member.household_id.in_(chunk))  # type: ignore[attr-defined]
+        ).all():
+            members.setdefault(household_id, set()).add((name, year))
+        for household_id, name in session.exec(
+            select(Owner.household_id, Owner.name).where(Owner.household_id.in_(chunk))  # type: ignore[attr-defined]
+        ).all():
+            owners.setdefault(household_id, set()).add(name)
+    return members, owners
+
+
+def do_add_households(session: Session, households: list[Household]) -> None:
+    """Many new households at once (a register import): one flush gives them all their ids."""
+    for household in households:
+        building = session.get(Place, household.building_id)
+        if building is None or building.kind != PlaceKind.BUILDING:
+            raise PlaceError("households belong to buildings")
+    session.add_all(households)
+    session.flush()
+
+
+def do_add_people(session: Session, members: list[Member], owners: list[Owner]) -> None:
+    session.add_all(members)
+    session.add_all(owners)
+    session.flush()

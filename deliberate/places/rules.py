@@ -1,0 +1,66 @@
+"""Plain rules about places and the people in them."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from deliberate.places.models import PlaceKind
+from deliberate.web.i18n import gettext as _
+
+ADULT_AGE = 18
+EARLIEST_BIRTH_YEAR = 1900
+MAX_AREA = Decimal("100000")
+_AREA = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
+
+
+def is_adult(birth_year: int, year: int) -> bool:
+    """18+ by birth year alone: a person counts as adult from 1 January of the year they turn 18."""
+    return year - birth_year >= ADULT_AGE
+
+
+def parse_area(raw: str) -> tuple[int | None, str | None]:
+    """An area in m² with at most two decimals, as hundredths: (value, error)."""
+    text = raw.strip().replace("㎡", "").replace("m²", "").strip()
+    if text == "":
+        return 0, None
+    if not _AREA.match(text):
+        return None, _("面积“%(value)s”无效：请填写数字，最多两位小数。", value=raw[:30])
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None, _("面积“%(value)s”无效：请填写数字，最多两位小数。", value=raw[:30])
+    if value > MAX_AREA:
+        return None, _("面积“%(value)s”过大。", value=raw[:30])
+    return int(value * 100), None
+
+
+def parse_birth_year(raw: str, current_year: int) -> tuple[int | None, str | None]:
+    text = raw.strip()
+    if not text.isdigit() or len(text) != 4:
+        return None, _("出生年份“%(value)s”无效：请填写四位数年份，如 1956。", value=raw[:30])
+    year = int(text)
+    if year < EARLIEST_BIRTH_YEAR or year > current_year:
+        return None, _("出生年份 %(value)s 不在 %(low)s–%(high)s 之间。", value=year,
+                       low=EARLIEST_BIRTH_YEAR, high=current_year)
+    return year, None
+
+
+def check_name(name: str, *, field: str, max_length: int = 50) -> str | None:
+    if not name:
+        return _("请填写%(field)s。", field=field)
+    if len(name) > max_length:
+        return _("%(field)s不能超过 %(n)s 个字。", field=field, n=max_length)
+    return None
+
+
+def child_kind(kind: str) -> str | None:
+    return PlaceKind.CHILD.get(kind)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        PlaceKind.COMMUNITY: _("社区"),
+        PlaceKind.COMPOUND: _("小区"),
+        PlaceKind.BUILDING: _("楼栋"),
+    }.get(kind, kind)

@@ -1,0 +1,129 @@
+"""May this person do this, here? Every handler asks `may`; one condition per line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from deliberate.accounts.models import Role
+from deliberate.places.models import Place
+
+
+class Act(StrEnum):
+    VIEW_PLACE = "view_place"
+    VIEW_REGISTER = "view_register"  # households, members, owners: private data
+    EDIT_PLACE = "edit_place"
+    ADD_CHILD_PLACE = "add_child_place"
+    MANAGE_HOUSEHOLDS = "manage_households"
+    REVIEW_CLAIMS = "review_claims"
+    MANAGE_ROLES = "manage_roles"
+    CLAIM_HOUSEHOLD = "claim_household"
+    ACT_AS_RESIDENT = "act_as_resident"
+    ACT_AS_COUNCIL = "act_as_council"
+    LEAD_BUILDING = "lead_building"
+    SUPERVISE = "supervise"
+    MANAGE_VOTES = "manage_votes"  # prepare, open and close votes of this place
+    CERTIFY_VOTES = "certify_votes"
+    ENTER_PAPER_BALLOTS = "enter_paper_ballots"
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    place_path: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Who is asking: an account with its roles and the buildings it is verified to live in."""
+
+    user_id: int
+    grants: tuple[Grant, ...] = ()
+    home_paths: tuple[str, ...] = field(default=())  # paths of verified residents' buildings
+
+    def holds(self, role: str, place: Place) -> bool:
+        """The role granted on this place or on one that contains it."""
+        return any(g.role == role and place.path.startswith(g.place_path) for g in self.grants)
+
+    def holds_exactly(self, role: str, place: Place) -> bool:
+        return any(g.role == role and g.place_path == place.path for g in self.grants)
+
+    def lives_in(self, place: Place) -> bool:
+        return any(home.startswith(place.path) for home in self.home_paths)
+
+
+def may(person: Person | None, act: Act, place: Place) -> bool:
+    if act is Act.VIEW_PLACE:
+        return True
+    if person is None:
+        return False
+    return _RULES[act](person, place)
+
+
+def _administers(person: Person, place: Place) -> bool:
+    return person.holds(Role.ADMIN, place)
+
+
+def _staffs(person: Person, place: Place) -> bool:
+    return person.holds(Role.STAFF, place) or _administers(person, place)
+
+
+def _view_register(person: Person, place: Place) -> bool:
+    if _staffs(person, place):
+        return True
+    if person.holds_exactly(Role.BUILDING_LEADER, place):
+        return True
+    return False
+
+
+def _add_child_place(person: Person, place: Place) -> bool:
+    if place.kind == "building":
+        return False
+    return _staffs(person, place)
+
+
+def _act_as_council(person: Person, place: Place) -> bool:
+    return person.holds_exactly(Role.COUNCIL, place)
+
+
+def _lead_building(person: Person, place: Place) -> bool:
+    if place.kind != "building":
+        return False
+    return person.holds_exactly(Role.BUILDING_LEADER, place)
+
+
+def _supervise(person: Person, place: Place) -> bool:
+    return person.holds(Role.SUPERVISOR, place)
+
+
+def _act_as_resident(person: Person, place: Place) -> bool:
+    return person.lives_in(place)
+
+
+def _manage_votes(person: Person, place: Place) -> bool:
+    if _act_as_council(person, place):
+        return True
+    return _staffs(person, place)
+
+
+def _claim_household(person: Person, place: Place) -> bool:
+    return True
+
+
+_RULES = {
+    Act.VIEW_REGISTER: _view_register,
+    Act.EDIT_PLACE: _staffs,
+    Act.ADD_CHILD_PLACE: _add_child_place,
+    Act.MANAGE_HOUSEHOLDS: _staffs,
+    Act.REVIEW_CLAIMS: _staffs,
+    Act.MANAGE_ROLES: _administers,
+    Act.CLAIM_HOUSEHOLD: _claim_household,
+    Act.ACT_AS_RESIDENT: _act_as_resident,
+    Act.ACT_AS_COUNCIL: _act_as_council,
+    Act.LEAD_BUILDING: _lead_building,
+    Act.SUPERVISE: _supervise,
+    Act.MANAGE_VOTES: _manage_votes,
+    Act.CERTIFY_VOTES: _act_as_council,
+    Act.ENTER_PAPER_BALLOTS: _staffs,
+}
+assert set(_RULES) == set(Act) - {Act.VIEW_PLACE}

@@ -1,0 +1,94 @@
+"""Settings read from the environment, with safe local defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(RuntimeError):
+    pass
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'deliberate.db'}"
+    secret_key: str = DEFAULT_SECRET
+    production: bool = False
+    cookie_secure: bool = False
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 24 * 7
+    max_body_bytes: int = 10 * 1024 * 1024
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 20
+    login_throttle_minutes: int = 15
+    default_locale: str = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+    page_size: int = 20
+    sqlite_busy_timeout_ms: int = 10_000
+    trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        production = _bool(env, "DELIBERATE_PRODUCTION", False)
+        defaults = cls()
+        return cls(
+            database_url=env.get("DATABASE_URL") or defaults.database_url,
+            secret_key=env.get("SECRET_KEY") or DEFAULT_SECRET,
+            production=production,
+            cookie_secure=_bool(env, "COOKIE_SECURE", production),
+            session_idle_minutes=_int(env, "SESSION_IDLE_MINUTES", defaults.session_idle_minutes),
+            session_absolute_hours=_int(
+                env, "SESSION_ABSOLUTE_HOURS", defaults.session_absolute_hours
+            ),
+            max_body_bytes=_int(env, "MAX_BODY_BYTES", defaults.max_body_bytes),
+            login_max_failures_per_account=_int(
+                env, "LOGIN_MAX_FAILURES_PER_ACCOUNT", defaults.login_max_failures_per_account
+            ),
+            login_max_failures_per_address=_int(
+                env, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.login_max_failures_per_address
+            ),
+            login_throttle_minutes=_int(
+                env, "LOGIN_THROTTLE_MINUTES", defaults.login_throttle_minutes
+            ),
+            page_size=_int(env, "PAGE_SIZE", defaults.page_size),
+            sqlite_busy_timeout_ms=_int(
+                env, "SQLITE_BUSY_TIMEOUT_MS", defaults.sqlite_busy_timeout_ms
+            ),
+        )
+
+    def check(self) -> None:
+        """Refuse to run in production with settings that are only safe locally."""
+        if self.production and self.secret_key == DEFAULT_SECRET:
+            raise SettingsError(
+                "SECRET_KEY is the development default; set a long random SECRET_KEY "
+                "before running with DELIBERATE_PRODUCTION=1"
+            )
+        if self.production and len(self.secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

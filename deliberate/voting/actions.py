@@ -1,0 +1,377 @@
+"""The only writers of votes and ballots, and the queries that count them."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import Session, select
+
+from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
+from deliberate.db import utcnow
+from deliberate.places.models import Member, Owner, Place
+from deliberate.voting import electorate, tally
+from deliberate.voting.models import (
+    Ballot,
+    Channel,
+    ElectorateKind,
+    RollEntry,
+    SecretBallot,
+    Vote,
+    VoteOption,
+    VoteStatus,
+)
+
+CHINA = ZoneInfo("Asia/Shanghai")  # whose calendar year decides who is 18
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and copied by hand
+
+
+class VoteError(Exception):
+    """A request the vote's state refuses (409), with a code the views turn into a message."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class CastResult:
+    changed: bool
+    receipt: str | None = None  # secret ballots only, shown to the voter once
+
+
+def new_receipt() -> str:
+    code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
+    return f"{code[:5]}-{code[5:]}"
+
+
+def options_of(session: Session, vote: Vote) -> list[str]:
+    if vote.form == tally.Form.YES_NO:
+        return []
+    rows = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+    return [o.label for o in rows.all()]
+
+
+def do_create_vote(
+    session: Session, *, place: Place, title: str, question: str, form: str, rule: str, electorate_kind: str,
+    secret: bool, closes_at: datetime, options: list[str], by: User, results_while_open: bool = False,
+    subject: tuple[str, int] | None = None, opens_at: datetime | None = None,
+) -> Vote:
+    """A vote in preparation. With `opens_at` it opens by itself at that time (see open_if_due)."""
+    vote = Vote(
+        place_id=place.id, title=title, question=question, form=form, rule=rule,  # type: ignore[arg-type]
+        electorate=electorate_kind, secret=secret, closes_at=closes_at, created_by_id=by.id, opens_at=opens_at,
+        results_while_open=results_while_open,
+        subject_kind=subject[0] if subject else "", subject_id=subject[1] if subject else None,
+    )
+    session.add(vote)
+    session.flush()
+    for position, label in enumerate(options):
+        session.add(VoteOption(vote_id=vote.id, position=position, label=label))  # type: ignore[arg-type]
+    session.flush()
+    return vote
+
+
+def do_open(session: Session, vote: Vote, place: Place, *, now: datetime | None = None) -> int:
+    """Draws the roll from the place as it is now and freezes it; returns its size."""
+    now = now or utcnow()
+    if vote.status != VoteStatus.DRAFT:
+        raise VoteError("not_draft")
+    if vote.closes_at <= now:
+        raise VoteError("closes_in_past")
+    voters = electorate.draw(session, place, vote.electorate, year=now.astimezone(CHINA).year)
+    if not voters:
+        raise VoteError("empty_roll")
+    if vote.rule in tally.OWNERS_RULES and sum(v.area_centi for v in voters) == 0:
+        raise VoteError("no_area")  # the owners' rules weigh by area: the register must give it
+    for voter in voters:
+        session.add(RollEntry(
+            vote_id=vote.id, voter_key=voter.key, label=voter.label, user_id=voter.user_id,  # type: ignore[arg-type]
+            household_ids=",".join(str(i) for i in voter.household_ids), owner_name=voter.owner_name,
+            heads=voter.heads, area_centi=voter.area_centi,
+        ))
+    vote.status = VoteStatus.OPEN
+    vote.opens_at = now
+    session.add(vote)
+    session.flush()
+    return len(voters)
+
+
+def _verified_members(session: Session, user: User) -> list[Member]:
+    return list(session.exec(
+        select(Member).join(ResidencyClaim, ResidencyClaim.member_id == Member.id)
+        .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED)
+    ).all())
+
+
+def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
+    """The roll entries this account may cast online: its own, or its household's (户代表), or
+    the units it owns as a verified resident."""
+    keys = {f"user:{user.id}"}
+    members = _verified_members(session, user)
+    keys |= {f"member:{m.id}" for m in members}
+    if vote.electorate == ElectorateKind.HOUSEHOLDS:
+        keys |= {f"household:{m.household_id}" for m in members}
+    if vote.electorate == ElectorateKind.OWNERS and members:
+        names = {m.name for m in members}
+        owned = session.exec(
+            select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
+        ).all()
+        for owner in owned:
+            if owner.name in names and not owner.is_developer:
+                keys |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
+    return list(session.exec(
+        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
+        .order_by(RollEntry.id)
+    ).all())
+
+
+def check_choice(vote: Vote, options: list[str], choice: Any) -> Any:
+    """The ballot's choice as stored, or VoteError("bad_choice")."""
+    if vote.form == tally.Form.YES_NO:
+        if choice in ("yes", "no", "abstain"):
+            return choice
+        raise VoteError("bad_choice")
+    if vote.form == tally.Form.CHOOSE_ONE:
+        if choice == "abstain" or choice in options:
+            return choice
+        raise VoteError("bad_choice")
+    if choice == "abstain" or choice == []:
+        return "abstain"
+    if isinstance(choice, list) and choice and len(set(choice)) == len(choice) and all(c in options for c in choice):
+        return [c for c in options if c in choice]
+    raise VoteError("bad_choice")
+
+
+def _accepting(vote: Vote, now: datetime) -> None:
+    if vote.status != VoteStatus.OPEN:
+        raise VoteError("not_open")
+    if now >= vote.closes_at:
+        raise VoteError("closed")
+
+
+def do_cast(
+    session: Session, vote: Vote, entry: RollEntry, choice: Any, *, channel: str = Channel.ONLINE,
+    entered_by: User | None = None, paper_serial: str = "", receipt: str = "", now: datetime | None = None,
+) -> CastResult:
+    """Records one voter's ballot. A voter never has two: the database refuses a second row (open
+    ballots) or a second mark on the roll (secret ballots), whatever the concurrency."""
+    now = now or utcnow()
+    _accepting(vote, now)
+    if entry.vote_id != vote.id:
+        raise VoteError("not_on_roll")
+    stored = json.dumps(check_choice(vote, options_of(session, vote), choice), ensure_ascii=False)
+    if vote.secret:
+        return _cast_secret(session, vote, entry, stored, channel, entered_by, paper_serial, receipt)
+    return _cast_open(session, vote, entry, stored, channel, entered_by, paper_serial, now)
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _cast_open(
+    session: Session, vote: Vote, entry: RollEntry, stored: str, channel: str, entered_by: User | None,
+    paper_serial: str, now: datetime,
+) -> CastResult:
+    values = {"vote_id": vote.id, "roll_entry_id": entry.id, "choice": stored, "channel": channel,
+              "paper_serial": paper_serial, "entered_by_id": entered_by.id if entered_by else None, "cast_at": now,
+              "changes": 0}
+    statement = _insert(session)(Ballot).values(**values)
+    if channel == Channel.ONLINE:
+        # A voter may change an online ballot until close; a paper ballot stands.
+        statement = statement.on_conflict_do_update(
+            index_elements=["roll_entry_id"],
+            set_={"choice": stored, "cast_at": now, "changes": Ballot.changes + 1},
+            where=Ballot.channel == Channel.ONLINE,
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["roll_entry_id"])
+    # RETURNING, not rowcount: PostgreSQL reports no rowcount for an upsert. No row back means the
+    # conflict was not ours to overwrite.
+    written = session.exec(statement.returning(Ballot.changes)).first()  # type: ignore[call-overload]
+    if written is None:
+        raise VoteError("voted_on_paper" if channel == Channel.ONLINE else "already_voted")
+    changed = bool(written[0])
+    _mark_voted(session, entry, channel, entered_by)
+    return CastResult(changed=changed)
+
+
+def _mark_voted(session: Session, entry: RollEntry, channel: str, entered_by: User | None) -> int:
+    result = session.exec(
+        update(RollEntry).where(RollEntry.id == entry.id, RollEntry.has_voted.is_(False))  # type: ignore[attr-defined]
+        .values(has_voted=True, channel=channel, entered_by_id=entered_by.id if entered_by else None)
+    )
+    return result.rowcount  # type: ignore[attr-defined]
+
+
+def _cast_secret(
+    session: Session, vote: Vote, entry: RollEntry, stored: str, channel: str, entered_by: User | None,
+    paper_serial: str, receipt: str,
+) -> CastResult:
+    if _mark_voted(session, entry, channel, entered_by) == 1:
+        code = new_receipt()
+        session.add(SecretBallot(receipt=code, vote_id=vote.id, choice=stored, heads=entry.heads,  # type: ignore[arg-type]
+                                 area_centi=entry.area_centi, paper_serial=paper_serial))
+        session.flush()
+        return CastResult(changed=False, receipt=code)
+    # Already on the roll as voted: only the receipt, which only the voter holds, finds the ballot.
+    if channel != Channel.ONLINE:
+        raise VoteError("already_voted")
+    session.refresh(entry)
+    if entry.channel == Channel.PAPER:
+        raise VoteError("voted_on_paper")
+    ballot = session.get(SecretBallot, (receipt.strip().upper(), vote.id)) if receipt else None
+    if ballot is None or ballot.paper_serial:
+        raise VoteError("receipt_needed")
+    ballot.choice = stored
+    session.add(ballot)
+    session.flush()
+    return CastResult(changed=True, receipt=ballot.receipt)
+
+
+def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:
+    if vote.secret:
+        return None
+    return session.exec(select(Ballot).where(Ballot.roll_entry_id == entry.id)).first()
+
+
+def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
+    """(voters on the roll, their area in hundredths, voters who have voted, their area)."""
+    heads, area = session.exec(
+        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
+        .where(RollEntry.vote_id == vote.id)
+    ).one()
+    voted, voted_area = session.exec(
+        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
+        .where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
+    ).one()
+    return int(heads), int(area), int(voted), int(voted_area)
+
+
+def _centi(value: int) -> Decimal:
+    return Decimal(value) / 100
+
+
+def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int, str]]:
+    """(choice, heads, area in hundredths, voter label or "") of every ballot."""
+    if vote.secret:
+        rows = session.exec(
+            select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt)
+        ).all()
+        return [(json.loads(b.choice), b.heads, b.area_centi, "") for b in rows]
+    joined = session.exec(
+        select(Ballot, RollEntry).join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
+        .where(Ballot.vote_id == vote.id).order_by(RollEntry.id)
+    ).all()
+    return [(json.loads(b.choice), r.heads, r.area_centi, r.label) for b, r in joined]
+
+
+def result_of(session: Session, vote: Vote) -> tally.Result:
+    heads, area, _voted, _voted_area = roll_totals(session, vote)
+    ballots = [
+        tally.Ballot(choice=tuple(c) if isinstance(c, list) else c, heads=h, area=_centi(a))
+        for c, h, a, _label in ballots_for_tally(session, vote)
+    ]
+    return tally.tally(
+        tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
+        tally.Electorate(heads=heads, area=_centi(area)), ballots,
+    )
+
+
+def recount_export(session: Session, vote: Vote) -> dict[str, Any]:
+    """The ballots in the recount format (`deliberate recount` reads it); secret ones without names."""
+    heads, area, _voted, _voted_area = roll_totals(session, vote)
+    export: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
+    if vote.form != tally.Form.YES_NO:
+        export["options"] = options_of(session, vote)
+    export["electorate"] = {"heads": heads, "area": f"{_centi(area):.2f}"}
+    ballots = []
+    for choice, h, a, label in ballots_for_tally(session, vote):
+        ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{_centi(a):.2f}"}
+        if label and not vote.secret:
+            ballot["voter"] = label
+        ballots.append(ballot)
+    export["ballots"] = ballots
+    return export
+
+
+def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:
+    rows = session.exec(select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt))
+    return [(b.receipt, json.loads(b.choice)) for b in rows.all()]
+
+
+def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
+    """Closes at or after the closing time, or earlier once everyone on the roll has voted."""
+    now = now or utcnow()
+    if vote.status != VoteStatus.OPEN:
+        raise VoteError("not_open")
+    heads, _area, voted, _voted_area = roll_totals(session, vote)
+    if now < vote.closes_at and voted < heads:
+        raise VoteError("too_early")
+    vote.status = VoteStatus.CLOSED
+    vote.closed_at = now
+    session.add(vote)
+    session.flush()
+
+
+def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
+    if vote.status != VoteStatus.CLOSED:
+        raise VoteError("not_closed")
+    result = result_of(session, vote)
+    vote.result_json = json.dumps(result.to_json(), ensure_ascii=False)
+    vote.status = VoteStatus.CERTIFIED
+    vote.certified_at = utcnow()
+    vote.certified_by_id = by.id
+    session.add(vote)
+    session.flush()
+    return result
+
+
+def votes_in(session: Session, place: Place) -> list[Vote]:
+    return list(session.exec(
+        select(Vote).where(Vote.place_id == place.id).order_by(Vote.created_at.desc(), Vote.id.desc())  # type: ignore[attr-defined]
+    ).all())
+
+
+def unvoted_statement(vote: Vote, query: str = ""):  # type: ignore[no-untyped-def]
+    """Roll entries still without a ballot, for staff entering paper ballots."""
+    statement = select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(False))  # type: ignore[attr-defined]
+    if query:
+        statement = statement.where(RollEntry.label.contains(query))  # type: ignore[attr-defined]
+    return statement.order_by(RollEntry.id)
+
+
+def participants(session: Session, vote: Vote) -> list[RollEntry]:
+    """Who took part (never what they chose, for a secret vote): the roll entries marked as voted."""
+    return list(session.exec(
+        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
+        .order_by(RollEntry.id)
+    ).all())
+
+
+def is_due(vote: Vote, now: datetime) -> bool:
+    return vote.status == VoteStatus.DRAFT and vote.opens_at is not None and vote.opens_at <= now
+
+
+def open_if_due(session: Session, vote_id: int, *, now: datetime | None = None) -> bool:
+    """Opens a vote whose scheduled opening time has come, in the caller's write transaction.
+    The vote's row is locked first, so of two requests arriving together only one draws the roll."""
+    now = now or utcnow()
+    vote = session.exec(select(Vote).where(Vote.id == vote_id).with_for_update()).first()
+    if vote is None or not is_due(vote, now):
+        return False
+    place = session.get(Place, vote.place_id)
+    assert place is not None
+    if vote.closes_at <= now:
+        return False  # never opened in time; the council sees it still in preparation
+    do_open(session, vote, place, now=now)
+    return True

@@ -1,0 +1,139 @@
+"""Votes, their frozen rolls, and ballots: open ones tied to the roll, secret ones not."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from deliberate.db import UTCDateTime, utcnow
+
+
+class VoteStatus:
+    DRAFT = "draft"  # being prepared; no roll yet
+    OPEN = "open"  # roll frozen, ballots accepted until closes_at
+    CLOSED = "closed"  # counted, waiting for the council to certify
+    CERTIFIED = "certified"  # published as a notice
+
+    ALL = (DRAFT, OPEN, CLOSED, CERTIFIED)
+
+
+class ElectorateKind:
+    ADULTS = "adults"  # every resident aged 18+
+    HOUSEHOLDS = "households"  # one vote per household (户代表)
+    OWNERS = "owners"  # owners, by head and by area, counted as the court's interpretation says
+    COUNCIL = "council"  # the members of this place's council
+    REPRESENTATIVES = "representatives"  # resident representatives: the building leaders within
+
+    ALL = (ADULTS, HOUSEHOLDS, OWNERS, COUNCIL, REPRESENTATIVES)
+
+
+class Channel:
+    ONLINE = "online"
+    PAPER = "paper"
+
+
+class Vote(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("place.id", ondelete="RESTRICT"), nullable=False, index=True)
+    )
+    title: str = Field(sa_column=Column(String(200), nullable=False))
+    question: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    form: str = Field(sa_column=Column(String(16), nullable=False))
+    rule: str = Field(sa_column=Column(String(24), nullable=False))
+    electorate: str = Field(sa_column=Column(String(20), nullable=False))
+    secret: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    results_while_open: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    status: str = Field(default=VoteStatus.DRAFT, sa_column=Column(String(12), nullable=False, index=True))
+    # What is being decided, for votes on a plan of the proposal loop ("plan", id); empty otherwise.
+    subject_kind: str = Field(default="", sa_column=Column(String(20), nullable=False, default=""))
+    subject_id: int | None = Field(default=None, sa_column=Column(Integer))
+    opens_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    closes_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    certified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    certified_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    created_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    # The certified result as published (the tally's JSON), so the notice never changes afterwards.
+    result_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class VoteOption(SQLModel, table=True):
+    __tablename__ = "vote_option"
+    __table_args__ = (UniqueConstraint("vote_id", "position", name="uq_vote_option_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    position: int = Field(sa_column=Column(Integer, nullable=False))
+    label: str = Field(sa_column=Column(String(200), nullable=False))
+
+
+class RollEntry(SQLModel, table=True):
+    """One voter on a vote's roll, drawn when the vote opened and never changed afterwards
+    (but for recording that this voter has voted)."""
+
+    __tablename__ = "roll_entry"
+    __table_args__ = (
+        UniqueConstraint("vote_id", "voter_key", name="uq_roll_voter"),
+        CheckConstraint("heads >= 1", name="ck_roll_heads"),
+        CheckConstraint("area_centi >= 0", name="ck_roll_area"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    voter_key: str = Field(sa_column=Column(String(120), nullable=False))
+    label: str = Field(sa_column=Column(String(300), nullable=False))
+    # Who may cast this voter's ballot online: an account, or any verified member of a household.
+    user_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id"), index=True))
+    household_ids: str = Field(default="", sa_column=Column(String(2000), nullable=False, default=""))
+    owner_name: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
+    heads: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    area_centi: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    has_voted: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    channel: str | None = Field(default=None, sa_column=Column(String(8)))
+    entered_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+
+
+class Ballot(SQLModel, table=True):
+    """An open ballot: who chose what. One per roll entry, enforced by the database."""
+
+    __table_args__ = (UniqueConstraint("roll_entry_id", name="uq_ballot_roll_entry"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    roll_entry_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("roll_entry.id", ondelete="CASCADE"), nullable=False)
+    )
+    choice: str = Field(sa_column=Column(Text, nullable=False))  # JSON: "yes", "A", ["A", "B"], null
+    channel: str = Field(sa_column=Column(String(8), nullable=False))
+    paper_serial: str = Field(default="", sa_column=Column(String(40), nullable=False, default=""))
+    entered_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    cast_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    changes: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+
+
+class SecretBallot(SQLModel, table=True):
+    """A secret ballot: what was chosen and with what weight, found only by its receipt.
+    Nothing here names the voter, the roll entry, the household or the time it was cast; the key
+    is the receipt itself so that not even the order of rows follows the order of voting."""
+
+    __tablename__ = "secret_ballot"
+    __table_args__ = (UniqueConstraint("vote_id", "receipt", name="uq_secret_receipt"),)
+
+    receipt: str = Field(sa_column=Column(String(24), primary_key=True))
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, primary_key=True)
+    )
+    choice: str = Field(sa_column=Column(Text, nullable=False))
+    heads: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
+    area_centi: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
+    paper_serial: str = Field(default="", sa_column=Column(String(40), nullable=False, default=""))

@@ -1,0 +1,100 @@
+"""Error pages in the user's language, for HTML and for `.json` twins alike."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from deliberate.web import i18n
+
+_ = i18n.gettext
+
+
+def titles() -> dict[int, str]:
+    return {
+        400: _("请求有误"),
+        403: _("没有权限"),
+        404: _("找不到页面"),
+        405: _("不支持此操作"),
+        409: _("操作冲突"),
+        413: _("提交的内容太大"),
+        422: _("内容有误"),
+        429: _("尝试次数过多"),
+        500: _("服务器出错了"),
+    }
+
+
+def explanations() -> dict[int, str]:
+    return {
+        400: _("请求无法理解，请检查后重试。"),
+        403: _("您没有权限进行此操作。如有疑问，请联系社区工作人员。"),
+        404: _("您要找的页面不存在，可能已被删除或地址有误。"),
+        405: _("此页面不支持这种请求方式。"),
+        409: _("此操作与当前状态冲突，请刷新页面查看最新情况。"),
+        413: _("提交的内容超过了允许的大小，请缩小文件后重试。"),
+        422: _("提交的内容有误，请修改后重试。"),
+        429: _("请稍后再试。"),
+        500: _("服务器遇到了问题，我们已记录下来。请稍后再试，您已保存的内容不会丢失。"),
+    }
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.endswith(".json") or request.headers.get("accept", "").startswith(
+        "application/json"
+    )
+
+
+def error_response(request: Request, status: int, detail: str | None = None) -> Response:
+    # A 500 is rendered by the outermost middleware, after the language of the request was reset.
+    state = request.scope.setdefault("state", {})
+    locale = state.get("locale")
+    token = i18n.current_locale.set(locale) if locale else None
+    had_session = "db_session" in state
+    try:
+        return _error_response(request, status, detail)
+    finally:
+        if token is not None:
+            i18n.current_locale.reset(token)
+        if not had_session and "db_session" in state:
+            # Opened while rendering (who is logged in?) after the request's own was closed.
+            state.pop("db_session").close()
+
+
+def _error_response(request: Request, status: int, detail: str | None) -> Response:
+    title = titles().get(status, str(status))
+    message = detail or explanations().get(status, title)
+    if wants_json(request):
+        return JSONResponse({"error": {"status": status, "title": title, "message": message}}, status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"status": status, "title": title, "message": message},
+        status_code=status,
+    )
+
+
+def _detail(exc: HTTPException) -> str | None:
+    # Starlette fills `detail` with the English reason phrase when none is given: not ours to show.
+    from http import HTTPStatus
+
+    try:
+        default = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        default = ""
+    if not exc.detail or exc.detail == default or exc.detail == "Content Too Large":
+        return None
+    return exc.detail
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    response = error_response(request, exc.status_code, _detail(exc))
+    if exc.headers:
+        response.headers.update(exc.headers)
+    return response
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    return error_response(request, 500)

@@ -1,0 +1,71 @@
+"""Rendering a page or its `.json` twin, redirecting after a post, flashing a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from deliberate.web import browser_sessions
+from deliberate.web.errors import wants_json
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    data: dict[str, Any] | None = None,
+    status: int = 200,
+) -> Response:
+    """The HTML page, or for a `.json` twin the same facts as JSON."""
+    if data is not None and wants_json(request):
+        return JSONResponse(jsonable(data), status_code=status)
+    context = dict(context or {})
+    if data is not None:
+        context.setdefault("data", data)
+    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def flash(request: Request, message: str, category: str = "success") -> None:
+    browser_sessions.add_flash(request, category, message)
+
+
+def namespaced(namespace: str, routes: list[Route]) -> list[Route]:
+    """Names routes "namespace:name" for url_for, without a Mount (an empty-prefix Mount would
+    claim every path for itself)."""
+    prefix = namespace + ":"
+    for route in routes:
+        if not route.name.startswith(prefix):  # apps are created more than once (tests)
+            route.name = prefix + route.name
+    return routes
+
+
+def public_routes(path: str, endpoint: Callable[..., Any], name: str) -> list[Route]:
+    """A public page and its `.json` twin: the same URL with `.json`."""
+    twin = "/index.json" if path == "/" else path + ".json"
+    return [
+        Route(path, endpoint, methods=["GET"], name=name),
+        Route(twin, endpoint, methods=["GET"], name=name + ".json"),
+    ]

@@ -1,0 +1,99 @@
+"""An app on a fresh database per test: a migrated SQLite file, or PostgreSQL when DATABASE_URL says so."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from deliberate.app import create_app
+from deliberate.cli import db_upgrade
+from deliberate.db import Database
+from deliberate.models import metadata
+from deliberate.settings import Settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the English catalogue if it is missing or older than its .po (make does this too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from deliberate.web.i18n import LOCALE_DIR
+
+    for po in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
+def _test_settings(tmp_dir: Path) -> Settings:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        if "test" not in url.rsplit("/", 1)[-1]:
+            raise RuntimeError("tests wipe the database: DATABASE_URL must name a database with 'test' in it")
+    else:
+        url = f"sqlite:///{tmp_dir / 'test.db'}"
+    return replace(Settings.from_env({}), database_url=url, secret_key="test-secret-" + "x" * 32)
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    settings = _test_settings(tmp_path_factory.mktemp("db"))
+    if not settings.is_sqlite:
+        database = Database(settings)
+        with database.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        database.dispose()
+    db_upgrade(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def database(settings: Settings) -> Iterator[Database]:
+    database = Database(settings)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "database" not in request.fixturenames:
+        return
+    database: Database = request.getfixturevalue("database")
+    names = [table.name for table in reversed(metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if database.settings.is_sqlite:
+            for name in names:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def session(database: Database) -> Iterator[Session]:
+    # A reading session: on SQLite a writer's lock held by the test would block the app under test.
+    # Factories still write through it; call `session.rollback()` to see what the app wrote since.
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, database: Database):  # type: ignore[no-untyped-def]
+    return create_app(settings, database)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, follow_redirects=False) as client:
+        yield client
