@@ -25,6 +25,10 @@ class Act(StrEnum):
     MANAGE_VOTES = "manage_votes"  # prepare, open and close votes of this place
     CERTIFY_VOTES = "certify_votes"
     ENTER_PAPER_BALLOTS = "enter_paper_ballots"
+    REVIEW_PROPOSALS = "review_proposals"  # accept, reject, merge, ask for changes; draft and disclose plans
+    MANAGE_WORKS = "manage_works"  # milestones, progress, costs of the works
+    ACCEPT_WORKS = "accept_works"  # on-site acceptance (验收) by resident representatives or supervisors
+    TRACK_PROPOSALS = "track_proposals"  # what waits on whom, and its export
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,16 @@ def _act_as_resident(person: Person, place: Place) -> bool:
 
 
 def _manage_votes(person: Person, place: Place) -> bool:
+    """Staff of the place (or above), or its own council."""
     if _act_as_council(person, place):
         return True
     return _staffs(person, place)
+
+
+def _accept_works(person: Person, place: Place) -> bool:
+    if _supervise(person, place):
+        return True
+    return any(g.role == Role.BUILDING_LEADER and g.place_path.startswith(place.path) for g in person.grants)
 
 
 def _claim_household(person: Person, place: Place) -> bool:
@@ -125,5 +136,9 @@ _RULES = {
     Act.MANAGE_VOTES: _manage_votes,
     Act.CERTIFY_VOTES: _act_as_council,
     Act.ENTER_PAPER_BALLOTS: _staffs,
+    Act.REVIEW_PROPOSALS: _manage_votes,
+    Act.MANAGE_WORKS: _manage_votes,
+    Act.ACCEPT_WORKS: _accept_works,
+    Act.TRACK_PROPOSALS: _staffs,
 }
 assert set(_RULES) == set(Act) - {Act.VIEW_PLACE}

@@ -22,7 +22,7 @@ PLACES = {
 ALL = set(PLACES)
 C_TREE = {"C", "K1", "B1", "K2", "B2"}
 STAFF_ACTS = (Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS, Act.REVIEW_CLAIMS, Act.MANAGE_VOTES,
-              Act.ENTER_PAPER_BALLOTS)
+              Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS, Act.TRACK_PROPOSALS)
 
 
 def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
@@ -35,7 +35,8 @@ def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
 
 def council_on(place: str) -> dict[Act, set[str]]:
     """A council acts, opens and certifies votes at its own level only."""
-    return {Act.ACT_AS_COUNCIL: {place}, Act.MANAGE_VOTES: {place}, Act.CERTIFY_VOTES: {place}}
+    return {Act.ACT_AS_COUNCIL: {place}, Act.MANAGE_VOTES: {place}, Act.CERTIFY_VOTES: {place},
+            Act.REVIEW_PROPOSALS: {place}, Act.MANAGE_WORKS: {place}}
 
 
 # Who, and where each act is allowed; every act not listed is refused everywhere but VIEW_PLACE.
@@ -52,9 +53,13 @@ SCENARIOS: dict[str, tuple[Person | None, dict[Act, set[str]]]] = {
     "council of building B1": (Person(1, (Grant(Role.COUNCIL, "/1/2/3/"),)), council_on("B1")),
     "building leader of B1": (
         Person(1, (Grant(Role.BUILDING_LEADER, "/1/2/3/"),)),
-        {Act.VIEW_REGISTER: {"B1"}, Act.LEAD_BUILDING: {"B1"}},
+        # A building leader is a resident representative: accepts works of the building and above it.
+        {Act.VIEW_REGISTER: {"B1"}, Act.LEAD_BUILDING: {"B1"}, Act.ACCEPT_WORKS: {"C", "K1", "B1"}},
     ),
-    "supervisor of compound K1": (Person(1, (Grant(Role.SUPERVISOR, "/1/2/"),)), {Act.SUPERVISE: {"K1", "B1"}}),
+    "supervisor of compound K1": (
+        Person(1, (Grant(Role.SUPERVISOR, "/1/2/"),)),
+        {Act.SUPERVISE: {"K1", "B1"}, Act.ACCEPT_WORKS: {"K1", "B1"}},
+    ),
     "resident of building B1": (Person(1, home_paths=("/1/2/3/",)), {Act.ACT_AS_RESIDENT: {"C", "K1", "B1"}}),
     "resident of B1 and of BD": (
         Person(1, home_paths=("/1/2/3/", "/6/61/62/")),

@@ -451,3 +451,68 @@ def days_overdue(due: datetime, now: datetime) -> int:
     if not is_overdue(due, now):
         return 0
     return (now - due) // timedelta(days=1)
+
+
+# A place's rules ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceRules:
+    """What a place decides for its proposals; without its own, a place takes these defaults."""
+
+    threshold: Threshold = LEGAL_DEFAULTS["households"]
+    review_days: int = 15
+    disclosure_days: int = 7  # 公示 of a plan before it may be decided
+    rating_days: int = 14
+    satisfaction_formula: str = "satisfied_or_fairly"
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.review_days <= 365 or not 1 <= self.disclosure_days <= 90 or not 1 <= self.rating_days <= 90:
+            raise ValueError("deadlines out of range")
+        if self.satisfaction_formula not in FORMULAS:
+            raise ValueError(f"unknown satisfaction formula {self.satisfaction_formula!r}")
+
+
+# Categories ------------------------------------------------------------------------------------
+
+
+class Category(StrEnum):
+    PARKING = "parking"
+    HEATING = "heating"
+    LIFT = "lift"
+    RENOVATION = "renovation"
+    ROADS = "roads"
+    GREENING = "greening"
+    SAFETY = "safety"
+    ELDERLY = "elderly"
+    PROPERTY = "property"
+    OTHER = "other"
+
+
+def category_labels() -> dict[Category, str]:
+    return {
+        Category.PARKING: _("停车"),
+        Category.HEATING: _("供暖"),
+        Category.LIFT: _("加装电梯"),
+        Category.RENOVATION: _("房屋修缮与改造"),
+        Category.ROADS: _("道路与设施"),
+        Category.GREENING: _("绿化与环境"),
+        Category.SAFETY: _("安全"),
+        Category.ELDERLY: _("养老助老"),
+        Category.PROPERTY: _("物业服务"),
+        Category.OTHER: _("其他"),
+    }
+
+
+def funding_shares(residents: int, units: int, government: int) -> dict[str, Fraction] | None:
+    """Each funder's exact share of the total (三三制 when each is a third); None when nothing is funded."""
+    if min(residents, units, government) < 0:
+        raise ValueError("an amount cannot be negative")
+    total = residents + units + government
+    if total == 0:
+        return None
+    return {
+        "residents": Fraction(residents, total),
+        "units": Fraction(units, total),
+        "government": Fraction(government, total),
+    }

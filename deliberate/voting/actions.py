@@ -333,6 +333,11 @@ def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
     vote.certified_by_id = by.id
     session.add(vote)
     session.flush()
+    if vote.subject_kind == "proposal":
+        # Imported here: the proposal loop stands on voting, not the other way round.
+        from deliberate.proposals.plans import apply_vote_result
+
+        apply_vote_result(session, vote, result.passed, result.winner)
     return result
 
 

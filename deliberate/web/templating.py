@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
 from deliberate.settings import PROJECT_ROOT, Settings
-from deliberate.web import browser_sessions, i18n
+from deliberate.web import browser_sessions, i18n, markdown
 from deliberate.web.middleware import CSRF_FIELD
 
 
@@ -22,6 +22,11 @@ def csrf_field(context: dict) -> Markup:
     request: Request = context["request"]
     token = browser_sessions.ensure(request).csrf_token
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
+
+
+def yuan(centi: int | None) -> str:
+    """An amount kept in fen, shown in yuan with thousands separators: 12,345.60."""
+    return "" if centi is None else f"{Decimal(centi) / 100:,.2f}"
 
 
 @pass_context
@@ -51,6 +56,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["local_time"] = local_time
     env.filters["area"] = area
     env.filters["fromjson"] = json.loads
+    env.filters["markdown"] = markdown.render
+    env.filters["yuan"] = yuan
     env.globals["url_for"] = url_path
     env.globals["csrf_field"] = csrf_field
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES

@@ -1,0 +1,395 @@
+"""The only writers of proposals: each move goes through the state machine and leaves an event on the timeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
+from deliberate.db import utcnow
+from deliberate.places.models import Household, Owner, Place
+from deliberate.policy import Person
+from deliberate.proposals import rules
+from deliberate.proposals.access import actors_for, resolve
+from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent, ProposalRules
+from deliberate.proposals.rules import Action as Move
+from deliberate.proposals.rules import Actor, IllegalTransition, Stage
+from deliberate.voting import electorate
+from deliberate.web.i18n import gettext as _
+
+
+class ProposalError(Exception):
+    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 or 422)."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# A place's rules -------------------------------------------------------------------------------
+
+
+def rules_of(session: Session, place: Place) -> rules.PlaceRules:
+    row = session.get(ProposalRules, place.id)
+    if row is None:
+        return rules.PlaceRules()
+    return rules.PlaceRules(
+        threshold=rules.Threshold(row.threshold_kind, row.threshold_count, row.threshold_numerator,  # type: ignore[arg-type]
+                                  row.threshold_denominator),
+        review_days=row.review_days, disclosure_days=row.disclosure_days, rating_days=row.rating_days,
+        satisfaction_formula=row.satisfaction_formula,
+    )
+
+
+def do_set_rules(session: Session, place: Place, place_rules: rules.PlaceRules) -> None:
+    row = session.get(ProposalRules, place.id) or ProposalRules(place_id=place.id)  # type: ignore[call-arg]
+    threshold = place_rules.threshold
+    row.threshold_kind, row.threshold_count = threshold.kind, threshold.count
+    row.threshold_numerator, row.threshold_denominator = threshold.numerator, threshold.denominator
+    row.review_days, row.disclosure_days = place_rules.review_days, place_rules.disclosure_days
+    row.rating_days, row.satisfaction_formula = place_rules.rating_days, place_rules.satisfaction_formula
+    session.add(row)
+    session.flush()
+
+
+# Events and notifications ----------------------------------------------------------------------
+
+
+def record(
+    session: Session, proposal: Proposal, *, action: str, to_stage: str, by: User | None, reason: str = "",
+    subject: tuple[str, int] | None = None, at: datetime | None = None, notify: bool = True,
+) -> ProposalEvent:
+    """Write one event on the timeline, move the proposal to `to_stage`, and tell its followers."""
+    now = at or utcnow()
+    event = ProposalEvent(
+        proposal_id=proposal.id, actor_id=by.id if by else None, action=action,  # type: ignore[arg-type]
+        from_stage=proposal.stage, to_stage=to_stage, reason=reason, at=now,
+        subject_kind=subject[0] if subject else "", subject_id=subject[1] if subject else None,
+    )
+    if to_stage != proposal.stage:
+        proposal.stage = to_stage
+        proposal.stage_changed_at = now
+    proposal.updated_at = now
+    session.add(proposal)
+    session.add(event)
+    session.flush()
+    if notify:
+        _notify(session, proposal, event, followers(session, proposal))
+    return event
+
+
+def followers(session: Session, proposal: Proposal) -> list[int]:
+    return list(session.exec(select(Follow.user_id).where(Follow.proposal_id == proposal.id)).all())
+
+
+def _notify(session: Session, proposal: Proposal, event: ProposalEvent, user_ids: list[int]) -> None:
+    for user_id in sorted(set(user_ids) - {event.actor_id}):
+        session.add(Notification(user_id=user_id, proposal_id=proposal.id, event_id=event.id))  # type: ignore[arg-type]
+    session.flush()
+
+
+def reviewers_of(session: Session, place: Place) -> list[int]:
+    """Staff and admins of the place or above it, and the place's own council: told when review begins."""
+    ids = place.ancestor_ids
+    paths = ["/" + "/".join(str(i) for i in ids[: n + 1]) + "/" for n in range(len(ids))]
+    grants = session.exec(
+        select(RoleGrant.user_id, RoleGrant.role, Place.path).join(Place, Place.id == RoleGrant.place_id)
+        .where(col(Place.path).in_(paths))
+    ).all()
+    return sorted({
+        user_id for user_id, role, path in grants
+        if role in (Role.STAFF, Role.ADMIN) or (role == Role.COUNCIL and path == place.path)
+    })
+
+
+def do_follow(session: Session, proposal: Proposal, user: User) -> bool:
+    """Follow (idempotent); True when newly following."""
+    if session.exec(select(Follow.id).where(Follow.proposal_id == proposal.id, Follow.user_id == user.id)).first():
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Follow(proposal_id=proposal.id, user_id=user.id))  # type: ignore[arg-type]
+    except IntegrityError:  # followed at the same moment in another request
+        return False
+    return True
+
+
+def do_unfollow(session: Session, proposal: Proposal, user: User) -> None:
+    follow = session.exec(select(Follow).where(Follow.proposal_id == proposal.id, Follow.user_id == user.id)).first()
+    if follow is not None:
+        session.delete(follow)
+        session.flush()
+
+
+def is_following(session: Session, proposal: Proposal, user: User | None) -> bool:
+    if user is None:
+        return False
+    return session.exec(
+        select(Follow.id).where(Follow.proposal_id == proposal.id, Follow.user_id == user.id)
+    ).first() is not None
+
+
+# Moves -----------------------------------------------------------------------------------------
+
+
+def move(
+    session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None, action: Move, *,
+    reason: str = "", findings: str = "", subject: tuple[str, int] | None = None, as_system: bool = False,
+) -> ProposalEvent:
+    """Check the move against the state machine for this person and record it; IllegalTransition if refused."""
+    actors = [Actor.SYSTEM] if as_system else actors_for(person, proposal, place)
+    _actor, to_stage = resolve(actors, Stage(proposal.stage), action, findings=findings, reason=reason)
+    return record(session, proposal, action=action.value, to_stage=to_stage.value, by=by,
+                  reason=(reason or findings).strip(), subject=subject)
+
+
+@dataclass(frozen=True)
+class Draft:
+    title: str
+    body: str
+    category: str
+
+
+def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool,
+              person: Person) -> Proposal:
+    now = utcnow()
+    proposal = Proposal(
+        place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,  # type: ignore[arg-type]
+        category=draft.category, stage=Stage.DRAFT.value, created_at=now, updated_at=now, stage_changed_at=now,
+    )
+    session.add(proposal)
+    session.flush()
+    record(session, proposal, action="create", to_stage=Stage.DRAFT.value, by=author, notify=False)
+    do_follow(session, proposal, author)
+    if submit:
+        do_submit(session, proposal, place, person, author)
+    return proposal
+
+
+def do_edit(session: Session, proposal: Proposal, place: Place, person: Person, by: User, draft: Draft) -> None:
+    _actor, _stage = resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.EDIT)
+    changed = (draft.title, draft.body, draft.category) != (proposal.title, proposal.body, proposal.category)
+    proposal.title, proposal.body, proposal.category = draft.title, draft.body, draft.category
+    if changed:
+        record(session, proposal, action=Move.EDIT.value, to_stage=proposal.stage, by=by, notify=False)
+
+
+def threshold_counts(session: Session, place: Place, *, year: int) -> dict[str, int | Decimal]:
+    """The place's totals a threshold is measured against."""
+    households = len(electorate.draw(session, place, "households", year=year))
+    adults = len(electorate.draw(session, place, "adults", year=year))
+    owners = electorate.draw(session, place, "owners", year=year)
+    return {
+        "households": households, "adults": adults, "owner_heads_total": sum(v.heads for v in owners),
+        "owner_area_total": Decimal(sum(v.area_centi for v in owners)) / 100,
+    }
+
+
+def do_submit(session: Session, proposal: Proposal, place: Place, person: Person, by: User) -> ProposalEvent:
+    event = move(session, proposal, place, person, by, Move.SUBMIT)
+    now = utcnow()
+    proposal.submitted_at = now
+    totals = threshold_counts(session, place, year=now.year)
+    threshold = rules_of(session, place).threshold
+    proposal.cosigners_needed = rules.cosigners_needed(
+        threshold, adults=int(totals["adults"]), households=int(totals["households"]),
+        owner_heads_total=int(totals["owner_heads_total"]),
+    )
+    session.add(proposal)
+    session.flush()
+    _reach_threshold_if_met(session, proposal, place)
+    return event
+
+
+def home_households(session: Session, user: User, place: Place) -> list[Household]:
+    """The user's verified households within the place."""
+    return list(session.exec(
+        select(Household).join(Place, Place.id == Household.building_id)
+        .join(ResidencyClaim, ResidencyClaim.household_id == Household.id)
+        .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED,
+               col(Place.path).startswith(place.path))
+        .order_by(Household.id)
+    ).all())
+
+
+def has_cosigned(session: Session, proposal: Proposal, user: User | None) -> bool:
+    if user is None:
+        return False
+    return session.exec(
+        select(Cosign.id).where(Cosign.proposal_id == proposal.id, Cosign.user_id == user.id)
+    ).first() is not None
+
+
+def do_cosign(session: Session, proposal: Proposal, place: Place, person: Person, by: User) -> bool:
+    """Co-sign once; True when counted now, False when this person had already co-signed."""
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.COSIGN)
+    homes = home_households(session, by, place)
+    try:
+        with session.begin_nested():
+            session.add(Cosign(proposal_id=proposal.id, user_id=by.id,  # type: ignore[arg-type]
+                               household_id=homes[0].id if homes else None))
+    except IntegrityError:
+        return False
+    _recount_cosigns(session, proposal)
+    do_follow(session, proposal, by)
+    _reach_threshold_if_met(session, proposal, place)
+    return True
+
+
+def _recount_cosigns(session: Session, proposal: Proposal) -> None:
+    count = session.exec(select(func.count()).select_from(Cosign).where(Cosign.proposal_id == proposal.id)).one()
+    session.exec(update(Proposal).where(col(Proposal.id) == proposal.id).values(cosign_count=count))  # type: ignore[call-overload]
+    proposal.cosign_count = count
+
+
+def threshold_reached(session: Session, proposal: Proposal, place: Place) -> bool:
+    threshold = rules_of(session, place).threshold
+    cosigns = session.exec(select(Cosign).where(Cosign.proposal_id == proposal.id)).all()
+    if threshold.kind != "owners":
+        households = {c.household_id for c in cosigns if c.household_id is not None}
+        counted = len(households) if threshold.kind == "share_of_households" else len(cosigns)
+        return counted >= proposal.cosigners_needed
+    totals = threshold_counts(session, place, year=utcnow().year)
+    owner_area = _owner_area_of(session, [c.user_id for c in cosigns], place)
+    return rules.threshold_met(
+        threshold, cosigners=len(cosigns), cosigning_households=0, adults=0, households=0,
+        owner_heads=len(owner_area), owner_heads_total=int(totals["owner_heads_total"]),
+        owner_area=sum(owner_area.values(), Decimal(0)), owner_area_total=Decimal(totals["owner_area_total"]),
+    )
+
+
+def _owner_area_of(session: Session, user_ids: list[int], place: Place) -> dict[int, Decimal]:
+    """Co-signing owners (by head) within the place, each with the exclusive area of their units."""
+    if not user_ids:
+        return {}
+    rows = session.exec(
+        select(Owner.user_id, Household.area_centi).join(Household, Household.id == Owner.household_id)
+        .join(Place, Place.id == Household.building_id)
+        .where(col(Owner.user_id).in_(user_ids), col(Place.path).startswith(place.path))
+    ).all()
+    area: dict[int, Decimal] = {}
+    for user_id, area_centi in rows:
+        area[user_id] = area.get(user_id, Decimal(0)) + Decimal(area_centi) / 100
+    return area
+
+
+def _reach_threshold_if_met(session: Session, proposal: Proposal, place: Place) -> None:
+    if proposal.stage != Stage.COSIGNING or not threshold_reached(session, proposal, place):
+        return
+    event = move(session, proposal, place, None, None, Move.REACH_THRESHOLD, as_system=True)
+    proposal.review_due_at = rules.review_due(event.at, rules_of(session, place).review_days)
+    session.add(proposal)
+    session.flush()
+    _notify(session, proposal, event, reviewers_of(session, place))
+
+
+# Review ----------------------------------------------------------------------------------------
+
+
+def do_review(session: Session, proposal: Proposal, place: Place, person: Person, by: User, action: Move,
+              reason: str = "") -> ProposalEvent:
+    """Accept, reject (with a public reason) or ask the author for changes."""
+    if action not in (Move.ACCEPT, Move.REJECT, Move.REQUEST_CHANGES):
+        raise ValueError(action)
+    if action is Move.REQUEST_CHANGES and not reason.strip():
+        raise ProposalError(_("请写明需要作者修改什么。"), 422)
+    event = move(session, proposal, place, person, by, action, reason=reason)
+    if action is Move.REJECT:
+        proposal.closed_at = event.at
+    proposal.review_due_at = None if action is not Move.REQUEST_CHANGES else proposal.review_due_at
+    session.add(proposal)
+    session.flush()
+    return event
+
+
+def do_resubmit(session: Session, proposal: Proposal, place: Place, person: Person, by: User) -> ProposalEvent:
+    event = move(session, proposal, place, person, by, Move.RESUBMIT)
+    proposal.review_due_at = rules.review_due(event.at, rules_of(session, place).review_days)
+    session.add(proposal)
+    session.flush()
+    _notify(session, proposal, event, reviewers_of(session, place))
+    return event
+
+
+def do_withdraw(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+                reason: str = "") -> ProposalEvent:
+    event = move(session, proposal, place, person, by, Move.WITHDRAW, reason=reason)
+    proposal.closed_at = event.at
+    proposal.review_due_at = None
+    session.add(proposal)
+    session.flush()
+    return event
+
+
+def merge_targets(session: Session, proposal: Proposal, place: Place) -> list[Proposal]:
+    """Open proposals of the same community that this one may be merged into."""
+    community_path = f"/{place.community_id}/"
+    return list(session.exec(
+        select(Proposal).join(Place, Place.id == Proposal.place_id)
+        .where(col(Place.path).startswith(community_path), Proposal.id != proposal.id,
+               col(Proposal.stage).notin_([s.value for s in (*rules.TERMINAL, Stage.DRAFT)]))
+        .order_by(col(Proposal.id).desc()).limit(200)
+    ).all())
+
+
+def do_merge(session: Session, proposal: Proposal, place: Place, person: Person, by: User, target: Proposal,
+             reason: str = "") -> ProposalEvent:
+    """Merge into `target`: co-signers and followers carried over, both timelines record it."""
+    if target.id == proposal.id or target.stage in rules.TERMINAL or target.stage == Stage.DRAFT:
+        raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
+    target_place = session.get(Place, target.place_id)
+    assert target_place is not None
+    if target_place.community_id != place.community_id:
+        raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
+    event = move(session, proposal, place, person, by, Move.MERGE, reason=reason, subject=("proposal", target.id))  # type: ignore[arg-type]
+    proposal.merged_into_id = target.id
+    proposal.closed_at = event.at
+    proposal.review_due_at = None
+    session.add(proposal)
+    carried = _carry_over(session, proposal, target)
+    record(session, target, action="merged_in", to_stage=target.stage, by=by, reason=reason,
+           subject=("proposal", proposal.id))  # type: ignore[arg-type]
+    if carried:
+        _recount_cosigns(session, target)
+        _reach_threshold_if_met(session, target, target_place)
+    return event
+
+
+def _carry_over(session: Session, source: Proposal, target: Proposal) -> int:
+    have = set(session.exec(select(Cosign.user_id).where(Cosign.proposal_id == target.id)).all())
+    carried = 0
+    for cosign in session.exec(select(Cosign).where(Cosign.proposal_id == source.id)).all():
+        if cosign.user_id in have or cosign.user_id == target.author_id:
+            continue
+        session.add(Cosign(proposal_id=target.id, user_id=cosign.user_id, household_id=cosign.household_id))  # type: ignore[arg-type]
+        carried += 1
+    if source.author_id not in have and source.author_id != target.author_id:
+        session.add(Cosign(proposal_id=target.id, user_id=source.author_id))  # type: ignore[arg-type]
+        carried += 1
+    following = set(followers(session, target))
+    for user_id in set(followers(session, source)) - following:
+        session.add(Follow(proposal_id=target.id, user_id=user_id))  # type: ignore[arg-type]
+    session.flush()
+    return carried
+
+
+# Clock -----------------------------------------------------------------------------------------
+
+
+def review_overdue_days(proposal: Proposal, now: datetime) -> int:
+    if proposal.stage != Stage.REVIEW or proposal.review_due_at is None:
+        return 0
+    return rules.days_overdue(proposal.review_due_at, now)
+
+
+def days_between(start: datetime, end: datetime) -> int:
+    return max(0, (end - start) // timedelta(days=1))
+
+
+__all__ = ["IllegalTransition", "ProposalError"]

@@ -1,0 +1,221 @@
+"""Plans of an accepted proposal: drafted and versioned, disclosed (公示), then decided by the council or a vote."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import User
+from deliberate.db import utcnow
+from deliberate.places.models import Place
+from deliberate.policy import Person
+from deliberate.proposals import actions
+from deliberate.proposals.actions import ProposalError
+from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent
+from deliberate.proposals.rules import Action as Move
+from deliberate.proposals.rules import Stage
+from deliberate.voting import actions as voting
+from deliberate.voting.models import Vote, VoteStatus
+from deliberate.web.i18n import gettext as _
+
+MAX_PLANS = 6
+
+
+@dataclass(frozen=True)
+class CostLine:
+    item: str
+    amount_centi: int
+
+
+@dataclass(frozen=True)
+class PlanText:
+    title: str
+    description: str
+    responsible: str
+    schedule: str
+    cost_lines: tuple[CostLine, ...]
+    residents_centi: int
+    units_centi: int
+    government_centi: int
+
+    @property
+    def total_centi(self) -> int:
+        return sum(line.amount_centi for line in self.cost_lines)
+
+
+def _version_from(text: PlanText, plan: Plan, number: int, by: User, note: str) -> PlanVersion:
+    return PlanVersion(
+        plan_id=plan.id, number=number, title=text.title, description=text.description,  # type: ignore[arg-type]
+        responsible=text.responsible, schedule=text.schedule,
+        cost_lines=json.dumps([{"item": c.item, "amount_centi": c.amount_centi} for c in text.cost_lines],
+                              ensure_ascii=False),
+        residents_centi=text.residents_centi, units_centi=text.units_centi, government_centi=text.government_centi,
+        edited_by_id=by.id, note=note,
+    )
+
+
+def plans_of(session: Session, proposal: Proposal) -> list[tuple[Plan, PlanVersion]]:
+    """Each plan with its current version, in the order they were drafted."""
+    rows = session.exec(
+        select(Plan, PlanVersion).join(PlanVersion, (PlanVersion.plan_id == Plan.id)
+                                       & (PlanVersion.number == Plan.version))
+        .where(Plan.proposal_id == proposal.id).order_by(col(Plan.id))
+    ).all()
+    return [(plan, version) for plan, version in rows]
+
+
+def versions_of(session: Session, plan: Plan) -> list[PlanVersion]:
+    return list(session.exec(
+        select(PlanVersion).where(PlanVersion.plan_id == plan.id).order_by(col(PlanVersion.number).desc())
+    ).all())
+
+
+def cost_lines(version: PlanVersion) -> list[CostLine]:
+    return [CostLine(line["item"], int(line["amount_centi"])) for line in json.loads(version.cost_lines)]
+
+
+def _ensure_drafting(proposal: Proposal) -> None:
+    if proposal.stage != Stage.ACCEPTED:
+        raise ProposalError(_("只有已立案、尚未公示的提案可以制定或修改方案。"))
+
+
+def do_add_plan(session: Session, proposal: Proposal, by: User, text: PlanText) -> Plan:
+    _ensure_drafting(proposal)
+    drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
+    if len(drafted) >= MAX_PLANS:
+        raise ProposalError(_("一条提案最多同时有 %(n)s 个备选方案。", n=MAX_PLANS))
+    plan = Plan(proposal_id=proposal.id, status=PlanStatus.DRAFT, version=1)  # type: ignore[arg-type]
+    session.add(plan)
+    session.flush()
+    session.add(_version_from(text, plan, 1, by, ""))
+    session.flush()
+    actions.record(session, proposal, action="plan_drafted", to_stage=proposal.stage, by=by,
+                   reason=text.title, subject=("plan", plan.id))  # type: ignore[arg-type]
+    return plan
+
+
+def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, text: PlanText, note: str) -> PlanVersion:
+    """A new version; every earlier one is kept and shown."""
+    _ensure_drafting(proposal)
+    if plan.status != PlanStatus.DRAFT:
+        raise ProposalError(_("这个方案已有结论，不能再修改；请另拟新方案。"))
+    plan.version += 1
+    version = _version_from(text, plan, plan.version, by, note)
+    session.add(plan)
+    session.add(version)
+    session.flush()
+    actions.record(session, proposal, action="plan_edited", to_stage=proposal.stage, by=by,
+                   reason=note or text.title, subject=("plan", plan.id))  # type: ignore[arg-type]
+    return version
+
+
+def do_publish(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+               *, now: datetime | None = None) -> ProposalEvent:
+    """Disclose every drafted plan at once for the place's disclosure period."""
+    drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
+    if not drafted and proposal.stage == Stage.ACCEPTED:
+        raise ProposalError(_("请先制定至少一个方案，再公示。"))
+    event = actions.move(session, proposal, place, person, by, Move.PUBLISH_PLAN)
+    start = now or event.at
+    ends = start + timedelta(days=actions.rules_of(session, place).disclosure_days)
+    for plan in drafted:
+        plan.status, plan.disclosure_starts_at, plan.disclosure_ends_at = PlanStatus.DISCLOSED, start, ends
+        session.add(plan)
+    session.flush()
+    return event
+
+
+def disclosed(session: Session, proposal: Proposal) -> list[Plan]:
+    return list(session.exec(
+        select(Plan).where(Plan.proposal_id == proposal.id, Plan.status == PlanStatus.DISCLOSED).order_by(col(Plan.id))
+    ).all())
+
+
+def disclosure_ends(session: Session, proposal: Proposal) -> datetime | None:
+    ends = [p.disclosure_ends_at for p in disclosed(session, proposal) if p.disclosure_ends_at]
+    return max(ends) if ends else None
+
+
+def do_end_disclosure(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
+                      *, now: datetime | None = None) -> ProposalEvent:
+    ends = disclosure_ends(session, proposal)
+    if ends is not None and (now or utcnow()) < ends:
+        raise ProposalError(_("公示期未满（%(days)s 天），不能提前结束。",
+                              days=actions.rules_of(session, place).disclosure_days))
+    return actions.move(session, proposal, place, person, by, Move.END_DISCLOSURE, as_system=person is None)
+
+
+def do_decide(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
+              plan: Plan | None, *, reason: str = "", vote: Vote | None = None) -> ProposalEvent:
+    """Approve one disclosed plan (the others fall), or reject them all and go back to drafting."""
+    candidates = disclosed(session, proposal)
+    if plan is not None and plan.id not in {p.id for p in candidates}:
+        raise ProposalError(_("只能通过已公示的方案。"))
+    move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
+    subject = ("vote", vote.id) if vote is not None else (("plan", plan.id) if plan is not None else None)
+    event = actions.move(session, proposal, place, person, by, move, reason=reason, subject=subject,  # type: ignore[arg-type]
+                         as_system=vote is not None)
+    for candidate in candidates:
+        candidate.status = PlanStatus.APPROVED if plan is not None and candidate.id == plan.id else PlanStatus.REJECTED
+        session.add(candidate)
+    if plan is not None:
+        current = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id,
+                                                         PlanVersion.number == plan.version)).one()
+        proposal.responsible = current.responsible
+        session.add(proposal)
+    session.flush()
+    return event
+
+
+def do_open_vote(session: Session, proposal: Proposal, place: Place, by: User, *, closes_at: datetime,
+                 rule: str, electorate_kind: str, secret: bool) -> Vote:
+    """Put the disclosed plans to the residents: one plan yes/no, alternatives choose-one."""
+    if proposal.stage != Stage.DECISION:
+        raise ProposalError(_("公示期满、待决定的方案才能付诸表决。"))
+    candidates = disclosed(session, proposal)
+    if any(p.vote_id for p in candidates):
+        raise ProposalError(_("这些方案已经付诸表决。"))
+    texts = {p.id: v for p, v in plans_of(session, proposal)}
+    alternatives = len(candidates) > 1
+    vote = voting.do_create_vote(
+        session, place=place, title=_("表决方案：%(title)s", title=proposal.title)[:200],
+        question=_("请在备选方案中选择一个。") if alternatives else texts[candidates[0].id].title,
+        form="choose_one" if alternatives else "yes_no", rule=rule, electorate_kind=electorate_kind, secret=secret,
+        closes_at=closes_at, options=option_labels(candidates, texts) if alternatives else [], by=by,
+        subject=("proposal", proposal.id),  # type: ignore[arg-type]
+    )
+    for plan in candidates:
+        plan.vote_id = vote.id
+        session.add(plan)
+    actions.record(session, proposal, action="vote_created", to_stage=proposal.stage, by=by,
+                   subject=("vote", vote.id))  # type: ignore[arg-type]
+    return vote
+
+
+def option_labels(candidates: list[Plan], texts: dict[int | None, PlanVersion]) -> list[str]:
+    """Ballot options for alternative plans, numbered so that two plans of the same title stay apart."""
+    return [_("方案%(n)s：%(title)s", n=n, title=texts[plan.id].title)[:200] for n, plan in enumerate(candidates, 1)]
+
+
+def apply_vote_result(session: Session, vote: Vote, passed: bool, winner: str | None) -> ProposalEvent | None:
+    """Called when a vote on a proposal's plans is certified: the result decides, as the system."""
+    if vote.subject_kind != "proposal" or vote.subject_id is None or vote.status != VoteStatus.CERTIFIED:
+        return None
+    proposal = session.get(Proposal, vote.subject_id)
+    if proposal is None or proposal.stage != Stage.DECISION:
+        return None
+    place = session.get(Place, proposal.place_id)
+    assert place is not None
+    candidates = [p for p in disclosed(session, proposal) if p.vote_id == vote.id]
+    texts = {p.id: v for p, v in plans_of(session, proposal)}
+    chosen: Plan | None = None
+    if passed and vote.form == "yes_no" and len(candidates) == 1:
+        chosen = candidates[0]
+    elif passed and winner is not None:
+        labels = option_labels(candidates, texts)
+        chosen = candidates[labels.index(winner)] if winner in labels else None
+    reason = _("表决通过。") if chosen is not None else _("表决未通过，方案退回重新制定。")
+    return do_decide(session, proposal, place, None, None, chosen, reason=reason, vote=vote)

@@ -1,0 +1,249 @@
+"""The works and their supervision: milestones, progress, costs, inspections, acceptance, ratings, closing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import User
+from deliberate.db import utcnow
+from deliberate.places.models import Place
+from deliberate.policy import Person
+from deliberate.proposals import actions, plans, rules
+from deliberate.proposals.access import actors_for, resolve
+from deliberate.proposals.actions import ProposalError
+from deliberate.proposals.models import (
+    CostItem,
+    Inspection,
+    InspectionKind,
+    Milestone,
+    ProgressUpdate,
+    Proposal,
+    ProposalEvent,
+    ProposalRating,
+)
+from deliberate.proposals.rules import Action as Move
+from deliberate.proposals.rules import Actor, Rating, Stage
+from deliberate.web.i18n import gettext as _
+
+WORKS_STAGES = (Stage.IMPLEMENTATION.value, Stage.ACCEPTANCE.value)
+
+
+def _ensure_works(proposal: Proposal) -> None:
+    if proposal.stage not in WORKS_STAGES:
+        raise ProposalError(_("方案通过后、验收之前才能记录施工情况。"))
+
+
+def do_add_milestone(session: Session, proposal: Proposal, by: User, *, title: str, due_on: date,
+                     responsible: str) -> Milestone:
+    _ensure_works(proposal)
+    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on,  # type: ignore[arg-type]
+                          responsible=responsible or proposal.responsible)
+    session.add(milestone)
+    session.flush()
+    actions.record(session, proposal, action="milestone_added", to_stage=proposal.stage, by=by,
+                   reason=title, subject=("milestone", milestone.id))  # type: ignore[arg-type]
+    return milestone
+
+
+def do_complete_milestone(session: Session, proposal: Proposal, milestone: Milestone, by: User) -> None:
+    _ensure_works(proposal)
+    if milestone.proposal_id != proposal.id:
+        raise ValueError("milestone of another proposal")
+    if milestone.done_at is not None:
+        raise ProposalError(_("这个节点已经完成。"))
+    milestone.done_at = utcnow()
+    session.add(milestone)
+    actions.record(session, proposal, action="milestone_done", to_stage=proposal.stage, by=by,
+                   reason=milestone.title, subject=("milestone", milestone.id))  # type: ignore[arg-type]
+
+
+def milestones_of(session: Session, proposal: Proposal) -> list[Milestone]:
+    return list(session.exec(
+        select(Milestone).where(Milestone.proposal_id == proposal.id).order_by(col(Milestone.due_on), col(Milestone.id))
+    ).all())
+
+
+def do_report_progress(session: Session, proposal: Proposal, by: User, *, text: str, percent: int,
+                       milestone: Milestone | None = None) -> ProgressUpdate:
+    _ensure_works(proposal)
+    if not 0 <= percent <= 100:
+        raise ProposalError(_("进度须在 0 到 100 之间。"), 422)
+    update = ProgressUpdate(proposal_id=proposal.id, text=text, percent=percent, by_id=by.id,  # type: ignore[arg-type]
+                            milestone_id=milestone.id if milestone else None)
+    session.add(update)
+    session.flush()
+    actions.record(session, proposal, action="progress", to_stage=proposal.stage, by=by,
+                   reason=f"{percent}% · {text}"[:2000], subject=("progress", update.id))  # type: ignore[arg-type]
+    return update
+
+
+def progress_of(session: Session, proposal: Proposal) -> list[ProgressUpdate]:
+    return list(session.exec(
+        select(ProgressUpdate).where(ProgressUpdate.proposal_id == proposal.id)
+        .order_by(col(ProgressUpdate.created_at).desc(), col(ProgressUpdate.id).desc())
+    ).all())
+
+
+def current_percent(session: Session, proposal: Proposal) -> int:
+    updates = progress_of(session, proposal)
+    return updates[0].percent if updates else 0
+
+
+def do_disclose_cost(session: Session, proposal: Proposal, by: User, *, description: str, amount_centi: int,
+                     payee: str, document_id: int | None) -> CostItem:
+    _ensure_works(proposal)
+    if amount_centi < 0:
+        raise ProposalError(_("金额不能为负。"), 422)
+    item = CostItem(proposal_id=proposal.id, description=description, amount_centi=amount_centi,  # type: ignore[arg-type]
+                    payee=payee, document_id=document_id, by_id=by.id)
+    session.add(item)
+    session.flush()
+    actions.record(session, proposal, action="cost", to_stage=proposal.stage, by=by,
+                   reason=f"{description} ¥{amount_centi / 100:.2f}", subject=("cost", item.id))  # type: ignore[arg-type]
+    return item
+
+
+def costs_of(session: Session, proposal: Proposal) -> list[CostItem]:
+    return list(session.exec(
+        select(CostItem).where(CostItem.proposal_id == proposal.id).order_by(col(CostItem.id))
+    ).all())
+
+
+def do_start_works(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+                   reason: str = "") -> ProposalEvent:
+    return actions.move(session, proposal, place, person, by, Move.START_WORKS, reason=reason)
+
+
+def do_complete_works(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+                      reason: str = "") -> ProposalEvent:
+    return actions.move(session, proposal, place, person, by, Move.COMPLETE_WORKS, reason=reason)
+
+
+def do_inspect(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+               findings: str) -> Inspection:
+    """A supervisor's inspection report during the works."""
+    if Actor.SUPERVISOR not in actors_for(person, proposal, place):
+        raise ProposalError(_("只有本地的监督员可以提交检查报告。"), 403)
+    _ensure_works(proposal)
+    inspection = Inspection(proposal_id=proposal.id, kind=InspectionKind.INSPECTION, findings=findings,  # type: ignore[arg-type]
+                            by_id=by.id)
+    session.add(inspection)
+    session.flush()
+    actions.record(session, proposal, action="inspection", to_stage=proposal.stage, by=by, reason=findings,
+                   subject=("inspection", inspection.id))  # type: ignore[arg-type]
+    return inspection
+
+
+def do_acceptance(session: Session, proposal: Proposal, place: Place, person: Person, by: User, *,
+                  passed: bool, findings: str) -> Inspection:
+    """The on-site acceptance (验收): pass opens the rating period; fail sends the works back with findings."""
+    move = Move.PASS_ACCEPTANCE if passed else Move.FAIL_ACCEPTANCE
+    _actor, _next = resolve(actors_for(person, proposal, place), Stage(proposal.stage), move, findings=findings)
+    kind = InspectionKind.ACCEPTANCE_PASSED if passed else InspectionKind.ACCEPTANCE_FAILED
+    inspection = Inspection(proposal_id=proposal.id, kind=kind, findings=findings, by_id=by.id)  # type: ignore[arg-type]
+    session.add(inspection)
+    session.flush()
+    event = actions.move(session, proposal, place, person, by, move, findings=findings,
+                         subject=("inspection", inspection.id))  # type: ignore[arg-type]
+    if passed:
+        proposal.rating_ends_at = event.at + timedelta(days=actions.rules_of(session, place).rating_days)
+        session.add(proposal)
+        session.flush()
+    return inspection
+
+
+def inspections_of(session: Session, proposal: Proposal) -> list[Inspection]:
+    return list(session.exec(
+        select(Inspection).where(Inspection.proposal_id == proposal.id).order_by(col(Inspection.id).desc())
+    ).all())
+
+
+def do_rate(session: Session, proposal: Proposal, place: Place, person: Person, by: User, *, rating: Rating,
+            comment: str, now: datetime | None = None) -> bool:
+    """One rating per resident, changeable until the period ends; True when it is the person's first."""
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.RATE)
+    now = now or utcnow()
+    if proposal.rating_ends_at is not None and now >= proposal.rating_ends_at:
+        raise ProposalError(_("评价期已结束。"))
+    existing = session.exec(select(ProposalRating).where(ProposalRating.proposal_id == proposal.id,
+                                                         ProposalRating.user_id == by.id)).first()
+    if existing is not None:
+        existing.rating, existing.comment, existing.updated_at = rating.value, comment, now
+        session.add(existing)
+        session.flush()
+        return False
+    session.add(ProposalRating(proposal_id=proposal.id, user_id=by.id, rating=rating.value,  # type: ignore[arg-type]
+                               comment=comment, created_at=now, updated_at=now))
+    session.flush()
+    actions.record(session, proposal, action=Move.RATE.value, to_stage=proposal.stage, by=by, notify=False)
+    return True
+
+
+def rating_counts(session: Session, proposal: Proposal) -> dict[Rating, int]:
+    rows = session.exec(
+        select(ProposalRating.rating, func.count()).where(ProposalRating.proposal_id == proposal.id)
+        .group_by(ProposalRating.rating)
+    ).all()
+    return {Rating(value): count for value, count in rows}
+
+
+def own_rating(session: Session, proposal: Proposal, user: User | None) -> ProposalRating | None:
+    if user is None:
+        return None
+    return session.exec(select(ProposalRating).where(ProposalRating.proposal_id == proposal.id,
+                                                     ProposalRating.user_id == user.id)).first()
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    counts: dict[Rating, int]
+    percent: str | None  # "87.50", or None while nobody has rated
+    formula: str
+
+
+def satisfaction_of(session: Session, proposal: Proposal, place: Place) -> Satisfaction:
+    counts = rating_counts(session, proposal)
+    formula = actions.rules_of(session, place).satisfaction_formula
+    rate = rules.satisfaction_rate(counts, formula)
+    return Satisfaction(counts, rules.rate_percent(rate) if rate is not None else None, formula)
+
+
+def do_close(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
+             *, now: datetime | None = None) -> ProposalEvent:
+    """办结 once the rating period is over, with the satisfaction rate published."""
+    now = now or utcnow()
+    if proposal.rating_ends_at is not None and now < proposal.rating_ends_at:
+        raise ProposalError(_("评价期未结束，不能办结。"))
+    satisfaction = satisfaction_of(session, proposal, place)
+    text = (_("满意度 %(rate)s%%", rate=satisfaction.percent) if satisfaction.percent is not None
+            else _("评价期内无人评价"))
+    event = actions.move(session, proposal, place, person, by, Move.CLOSE, reason=text, as_system=person is None)
+    proposal.closed_at = event.at
+    proposal.satisfaction = satisfaction.percent or ""
+    session.add(proposal)
+    session.flush()
+    return event
+
+
+def advance_if_due(session: Session, proposal: Proposal, place: Place, *, now: datetime | None = None) -> bool:
+    """Let the clock move what waits only on time: a disclosure period over, a rating period over."""
+    now = now or utcnow()
+    if proposal.stage == Stage.DISCLOSURE:
+        ends = plans.disclosure_ends(session, proposal)
+        if ends is not None and now >= ends:
+            plans.do_end_disclosure(session, proposal, place, None, None, now=now)
+            return True
+    if proposal.stage == Stage.RATING and proposal.rating_ends_at is not None and now >= proposal.rating_ends_at:
+        do_close(session, proposal, place, None, None, now=now)
+        return True
+    return False
+
+
+def is_due(proposal: Proposal, disclosure_end: datetime | None, now: datetime) -> bool:
+    if proposal.stage == Stage.DISCLOSURE:
+        return disclosure_end is not None and now >= disclosure_end
+    return proposal.stage == Stage.RATING and proposal.rating_ends_at is not None and now >= proposal.rating_ends_at
