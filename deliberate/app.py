@@ -15,6 +15,9 @@ from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
 from deliberate.db import Database
 from deliberate.places import views as place_views
+from deliberate.proposals import list_views as proposal_list_views
+from deliberate.proposals import tracking_views
+from deliberate.proposals import views as proposal_views
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting import views as vote_views
 from deliberate.web import errors
@@ -45,6 +48,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         *namespaced("staff", staff_views.routes),
         *namespaced("places", place_views.routes),
         *namespaced("votes", vote_views.routes),
+        *namespaced("proposals", proposal_list_views.routes),
+        *namespaced("proposals", proposal_views.routes),
+        *namespaced("tracking", tracking_views.routes),
     ]
     middleware = [
         Middleware(

@@ -1,0 +1,335 @@
+"""A proposal from draft to closed through its pages, as residents, staff, the council and inspectors do it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from client_helpers import csrf_token, login
+from factories import grant, make_resident, make_staff, make_town, make_user, reload
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from deliberate.accounts.models import Role
+from deliberate.db import utcnow
+from deliberate.places.actions import do_add_member, do_create_household
+from deliberate.proposals import actions, rules
+from deliberate.proposals.models import (
+    CostItem,
+    Notification,
+    Photo,
+    Plan,
+    PlanVersion,
+    Proposal,
+    ProposalEvent,
+    ProposalRating,
+)
+from deliberate.proposals.rules import Stage, Threshold
+from deliberate.voting.models import Vote
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+
+@pytest.fixture
+def town(session):  # type: ignore[no-untyped-def]
+    town = make_town(session)
+    building = town.building(0)
+    extra = do_create_household(session, building=building, number="2单元101", area_centi=9000)
+    do_add_member(session, extra, name="邻居", birth_year=1980)
+    session.commit()
+    people = {
+        "author": make_resident(session, "author", town.households[0]),
+        "neighbour": make_resident(session, "neighbour", town.households[1]),
+        "neighbour2": make_resident(session, "neighbour2", extra),
+        "outsider": make_resident(session, "outsider", town.households[6]),
+        "staff": make_staff(session, town.community),
+        "council": make_user(session, "council"),
+        "leader": make_user(session, "leader"),
+        "supervisor": make_user(session, "supervisor"),
+    }
+    grant(session, people["council"], Role.COUNCIL, building)
+    grant(session, people["leader"], Role.BUILDING_LEADER, building)
+    grant(session, people["supervisor"], Role.SUPERVISOR, town.community)
+    actions.do_set_rules(session, building, rules.PlaceRules(threshold=Threshold("count", count=2)))
+    session.commit()
+    return building, people
+
+
+def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
+    client = TestClient(app, follow_redirects=False)
+    login(client, username)
+    return client
+
+
+def _post(client: TestClient, url: str, data: dict | None = None, files=None, page: str | None = None):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, page or "/notifications")
+    return client.post(url, data={**(data or {}), "csrf_token": token}, files=files)
+
+
+def _write(app, building, *, intent="submit", title="楼下停车难", files=None):  # type: ignore[no-untyped-def]
+    author = _as(app, "author")
+    response = _post(author, f"/places/{building.id}/proposals/new",
+                     {"title": title, "category": "parking", "body": "晚上**没有**车位。<script>x()</script>",
+                      "intent": intent}, files=files)
+    assert response.status_code == 303, response.text
+    return author, int(response.headers["location"].rsplit("/", 1)[-1])
+
+
+def _timeline(session, proposal_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    reload(session)
+    return list(session.exec(select(ProposalEvent.action).where(ProposalEvent.proposal_id == proposal_id)
+                             .order_by(ProposalEvent.id)).all())
+
+
+def test_resident_writes_a_proposal_with_a_photo_and_everyone_reads_it_sanitised(app, session, town):
+    building, _people = town
+    _author, proposal_id = _write(app, building, files=[("photos", ("car.png", PNG, "image/png"))])
+    page = TestClient(app).get(f"/proposals/{proposal_id}")
+    assert page.status_code == 200
+    assert "楼下停车难" in page.text and "<strong>没有</strong>" in page.text and "<script>x()" not in page.text
+    assert "已附议 0 人，需 2 人" in page.text
+    photo = session.exec(select(Photo)).one()
+    served = TestClient(app).get(f"/photos/{photo.id}")
+    assert served.status_code == 200 and served.headers["content-type"] == "image/png" and served.content == PNG
+    twin = TestClient(app).get(f"/proposals/{proposal_id}.json").json()
+    assert twin["stage"] == "cosigning" and twin["timeline"][-1]["action"] == "submit"
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_saved(app, session, town):
+    building, _people = town
+    author = _as(app, "author")
+    response = _post(author, f"/places/{building.id}/proposals/new",
+                     {"title": "停车", "category": "parking", "body": "", "intent": "submit"},
+                     files=[("photos", ("car.png", b"MZ\x90\x00 not a picture", "image/png"))])
+    assert response.status_code == 422
+    assert "不是 JPEG、PNG、GIF 或 WebP 图片" in response.text and 'value="停车"' in response.text
+    reload(session)
+    assert session.exec(select(Proposal)).all() == []
+
+
+def test_missing_title_and_category_are_explained_in_the_form(app, town):
+    building, _people = town
+    response = _post(_as(app, "author"), f"/places/{building.id}/proposals/new", {"title": "", "category": "x"})
+    assert response.status_code == 422
+    assert "请写一个标题" in response.text and "请选择类别" in response.text
+
+
+def test_only_residents_of_the_place_may_write_there(app, town):
+    building, _people = town
+    assert _as(app, "outsider").get(f"/places/{building.id}/proposals/new").status_code == 403
+    assert TestClient(app, follow_redirects=False).get(f"/places/{building.id}/proposals/new").status_code == 303
+
+
+def test_a_draft_is_seen_only_by_its_author_until_submitted(app, session, town):
+    building, _people = town
+    author, proposal_id = _write(app, building, intent="draft")
+    assert author.get(f"/proposals/{proposal_id}").status_code == 200
+    assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 404
+    assert TestClient(app).get(f"/proposals/{proposal_id}.json").status_code == 404
+    assert _post(author, f"/proposals/{proposal_id}/submit").status_code == 303
+    assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 200
+
+
+def test_cosigns_move_it_to_review_and_a_bad_move_is_refused_with_its_reason(app, session, town):
+    building, _people = town
+    _author, proposal_id = _write(app, building)
+    outsider = _as(app, "outsider")
+    assert _post(outsider, f"/proposals/{proposal_id}/cosign").status_code == 403
+    for name in ("neighbour", "neighbour2"):
+        assert _post(_as(app, name), f"/proposals/{proposal_id}/cosign").status_code == 303
+    reload(session)
+    assert session.get(Proposal, proposal_id).stage == Stage.REVIEW
+    late = _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/cosign")
+    assert late.status_code == 409 and "提案现在处于「受理中」阶段，不能附议" in late.text
+    staff_ids = {u for u in session.exec(select(Notification.user_id)).all()}
+    assert len(staff_ids) >= 3  # followers told of each step, and staff and council of the review
+
+
+def _in_review(app, session, building) -> int:  # type: ignore[no-untyped-def]
+    _author, proposal_id = _write(app, building)
+    for name in ("neighbour", "neighbour2"):
+        _post(_as(app, name), f"/proposals/{proposal_id}/cosign")
+    return proposal_id
+
+
+def test_review_is_for_staff_and_council_and_rejection_needs_a_reason(app, session, town):
+    building, _people = town
+    proposal_id = _in_review(app, session, building)
+    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/review", {"decision": "accept"}).status_code == 403
+    staff = _as(app, "staff")
+    refused = _post(staff, f"/proposals/{proposal_id}/review", {"decision": "reject", "reason": ""})
+    assert refused.status_code == 409 and "必须公开说明理由" in refused.text
+    assert _post(staff, f"/proposals/{proposal_id}/review", {"decision": "nonsense"}).status_code == 422
+    done = _post(staff, f"/proposals/{proposal_id}/review", {"decision": "reject", "reason": "不属于本楼事务"})
+    assert done.status_code == 303
+    page = TestClient(app).get(f"/proposals/{proposal_id}")
+    assert "已驳回" in page.text and "不属于本楼事务" in page.text
+
+
+def test_merging_through_the_page_moves_cosigners(app, session, town):
+    building, _people = town
+    target_id = _in_review(app, session, building)
+    _author, duplicate_id = _write(app, building, title="车位不够")
+    _post(_as(app, "neighbour"), f"/proposals/{duplicate_id}/cosign")
+    _post(_as(app, "neighbour2"), f"/proposals/{duplicate_id}/cosign")
+    response = _post(_as(app, "council"), f"/proposals/{duplicate_id}/merge", {"target": str(target_id), "reason": "同一件事"})
+    assert response.status_code == 303
+    reload(session)
+    assert session.get(Proposal, duplicate_id).merged_into_id == target_id
+    assert "本提案已并入" in TestClient(app).get(f"/proposals/{duplicate_id}").text
+    assert _post(_as(app, "council"), f"/proposals/{target_id}/merge", {"target": "99999"}).status_code == 404
+
+
+PLAN = {"title": "划线停车", "description": "重新划线，增加 20 个车位。", "responsible": "物业公司",
+        "schedule": "2027年3月", "cost_lines": "划线 3000\n标识牌 1,500.50", "residents": "1500.50", "units": "1500",
+        "government": "1500"}
+
+
+def _accepted(app, session, building) -> int:  # type: ignore[no-untyped-def]
+    proposal_id = _in_review(app, session, building)
+    _post(_as(app, "staff"), f"/proposals/{proposal_id}/review", {"decision": "accept"})
+    return proposal_id
+
+
+def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, session, town):
+    building, _people = town
+    proposal_id = _accepted(app, session, building)
+    staff = _as(app, "staff")
+    mismatch = _post(staff, f"/proposals/{proposal_id}/plans/new", {**PLAN, "government": "1"})
+    assert mismatch.status_code == 422 and "应等于费用合计（4500.50 元）" in mismatch.text
+    bad_line = _post(staff, f"/proposals/{proposal_id}/plans/new", {**PLAN, "cost_lines": "划线 三千"})
+    assert bad_line.status_code == 422 and "费用第 1 行" in bad_line.text
+    assert _post(staff, f"/proposals/{proposal_id}/plans/new", PLAN).status_code == 303
+    reload(session)
+    plan = session.exec(select(Plan)).one()
+    edited = _post(staff, f"/proposals/{proposal_id}/plans/{plan.id}/edit",
+                   {**PLAN, "title": "划线停车（修订）", "note": "按居民意见"})
+    assert edited.status_code == 303
+    history = TestClient(app).get(f"/proposals/{proposal_id}/plans/{plan.id}")
+    assert "第 2 版" in history.text and "第 1 版" in history.text and "按居民意见" in history.text
+    assert _post(staff, f"/proposals/{proposal_id}/publish").status_code == 303
+    early = _post(staff, f"/proposals/{proposal_id}/end-disclosure")
+    assert early.status_code == 409 and "公示期未满" in early.text
+    assert _post(staff, f"/proposals/{proposal_id}/plans/{plan.id}/edit", PLAN).status_code == 409
+    _disclosure_over(session, plan.id)
+    page = TestClient(app).get(f"/proposals/{proposal_id}")  # the clock moves it on when anyone looks
+    assert "方案待表决或决定" in page.text
+    assert _post(staff, f"/proposals/{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 409
+    decided = _post(_as(app, "council"), f"/proposals/{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
+    assert decided.status_code == 303
+    reload(session)
+    proposal = session.get(Proposal, proposal_id)
+    assert proposal.stage == Stage.IMPLEMENTATION and proposal.responsible == "物业公司"
+    assert [v.number for v in session.exec(select(PlanVersion).order_by(PlanVersion.number)).all()] == [1, 2]
+
+
+def _disclosure_over(session, plan_id: int) -> None:  # type: ignore[no-untyped-def]
+    reload(session)
+    plan = session.get(Plan, plan_id)
+    plan.disclosure_ends_at = utcnow() - timedelta(minutes=1)
+    session.add(plan)
+    session.commit()
+
+
+def test_disclosed_plans_go_to_a_vote_linked_from_the_proposal(app, session, town):
+    building, _people = town
+    proposal_id = _accepted(app, session, building)
+    staff = _as(app, "staff")
+    _post(staff, f"/proposals/{proposal_id}/plans/new", PLAN)
+    _post(staff, f"/proposals/{proposal_id}/plans/new", {**PLAN, "title": "立体车库"})
+    _post(staff, f"/proposals/{proposal_id}/publish")
+    reload(session)
+    for plan in session.exec(select(Plan)).all():
+        _disclosure_over(session, plan.id)
+    council = _as(app, "council")
+    form = council.get(f"/proposals/{proposal_id}/vote")
+    assert form.status_code == 200 and "2 个备选方案将作为选项" in form.text
+    closes = (utcnow() + timedelta(days=3)).astimezone().strftime("%Y-%m-%dT%H:%M")
+    response = _post(council, f"/proposals/{proposal_id}/vote", {"rule": "majority", "electorate": "households",
+                                                                 "closes_at": closes})
+    assert response.status_code == 303
+    reload(session)
+    vote = session.exec(select(Vote)).one()
+    assert (vote.subject_kind, vote.subject_id, vote.form) == ("proposal", proposal_id, "choose_one")
+    assert f"/votes/{vote.id}" in TestClient(app).get(f"/proposals/{proposal_id}").text
+    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/vote", {}).status_code == 403
+
+
+def _implementing(app, session, building) -> int:  # type: ignore[no-untyped-def]
+    proposal_id = _accepted(app, session, building)
+    _post(_as(app, "staff"), f"/proposals/{proposal_id}/plans/new", PLAN)
+    _post(_as(app, "staff"), f"/proposals/{proposal_id}/publish")
+    reload(session)
+    plan = session.exec(select(Plan)).one()
+    _disclosure_over(session, plan.id)
+    TestClient(app).get(f"/proposals/{proposal_id}")
+    _post(_as(app, "council"), f"/proposals/{proposal_id}/decide", {"plan": str(plan.id)})
+    return proposal_id
+
+
+def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_closes(app, session, town):
+    building, _people = town
+    proposal_id = _implementing(app, session, building)
+    staff = _as(app, "staff")
+    assert _post(staff, f"/proposals/{proposal_id}/milestones", {"title": "划线", "due_on": "2020-01-01"}).status_code == 303
+    assert _post(staff, f"/proposals/{proposal_id}/milestones", {"title": "x", "due_on": "明天"}).status_code == 422
+    assert _post(staff, f"/proposals/{proposal_id}/progress", {"text": "已划一半", "percent": "50"},
+                 files=[("photos", ("site.jpg", JPEG, "image/jpeg"))]).status_code == 303
+    assert _post(staff, f"/proposals/{proposal_id}/progress", {"text": "x", "percent": "150"}).status_code == 422
+    no_document = _post(staff, f"/proposals/{proposal_id}/costs", {"description": "油漆", "amount": "300"})
+    assert no_document.status_code == 422 and "请附上凭证" in no_document.text
+    assert _post(staff, f"/proposals/{proposal_id}/costs", {"description": "油漆", "amount": "300.5", "payee": "建材店"},
+                 files=[("document", ("invoice.jpg", JPEG, "image/jpeg"))]).status_code == 303
+    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/progress", {"text": "x", "percent": "1"}).status_code == 403
+    page = TestClient(app).get(f"/proposals/{proposal_id}")
+    assert "已超期" in page.text and "300.50" in page.text and "50%" in page.text
+    assert _post(_as(app, "supervisor"), f"/proposals/{proposal_id}/inspections", {"findings": "线条歪斜"}).status_code == 303
+    assert _post(staff, f"/proposals/{proposal_id}/complete").status_code == 303
+    leader = _as(app, "leader")
+    assert _post(leader, f"/proposals/{proposal_id}/acceptance", {"outcome": "fail"}).status_code == 409
+    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 403
+    assert _post(leader, f"/proposals/{proposal_id}/acceptance", {"outcome": "fail", "findings": "推倒重来"}).status_code == 303
+    reload(session)
+    assert session.get(Proposal, proposal_id).stage == Stage.IMPLEMENTATION
+    _post(staff, f"/proposals/{proposal_id}/complete")
+    assert _post(leader, f"/proposals/{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 303
+    for name, rating in (("author", "satisfied"), ("neighbour", "fairly_satisfied"), ("neighbour2", "dissatisfied")):
+        assert _post(_as(app, name), f"/proposals/{proposal_id}/rating", {"rating": rating}).status_code == 303
+    assert _post(_as(app, "outsider"), f"/proposals/{proposal_id}/rating", {"rating": "satisfied"}).status_code == 403
+    assert _post(_as(app, "author"), f"/proposals/{proposal_id}/rating", {"rating": "great"}).status_code == 422
+    assert _post(staff, f"/proposals/{proposal_id}/close").status_code == 409
+    reload(session)
+    assert len(session.exec(select(ProposalRating)).all()) == 3
+    assert session.exec(select(CostItem)).one().document_id is not None
+    proposal = session.get(Proposal, proposal_id)
+    proposal.rating_ends_at = utcnow() - timedelta(seconds=1)
+    session.add(proposal)
+    session.commit()
+    page = TestClient(app).get(f"/proposals/{proposal_id}")
+    assert "已办结，居民满意度 66.67%" in page.text
+    steps = _timeline(session, proposal_id)
+    assert steps[:4] == ["create", "submit", "reach_threshold", "accept"]
+    assert steps.count("complete_works") == 2 and "fail_acceptance" in steps and steps[-1] == "close"
+    timeline = re.findall(r'<li>\s*<time', page.text)
+    assert len(timeline) == len(steps)
+
+
+def test_followers_read_their_notifications_and_mark_them_read(app, session, town):
+    building, _people = town
+    proposal_id = _in_review(app, session, building)
+    _post(_as(app, "staff"), f"/proposals/{proposal_id}/review", {"decision": "accept"})
+    author = _as(app, "author")
+    inbox = author.get("/notifications")
+    assert inbox.status_code == 200 and "受理立案" in inbox.text and "未读" in inbox.text
+    assert _post(author, "/notifications").status_code == 303
+    assert "未读" not in author.get("/notifications").text
+    assert TestClient(app, follow_redirects=False).get("/notifications").status_code == 303
+
+
+def test_unknown_or_malformed_ids_are_404(app, town):
+    client = TestClient(app)
+    assert client.get("/proposals/99999").status_code == 404
+    assert client.get("/proposals/99999999999").status_code == 404
+    assert client.get("/photos/12345").status_code == 404
