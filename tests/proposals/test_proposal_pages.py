@@ -28,6 +28,7 @@ from deliberate.proposals.models import (
 from deliberate.proposals.rules import Stage, Threshold
 from deliberate.voting.models import Vote
 
+P = "/proposals/"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
@@ -128,7 +129,7 @@ def test_a_draft_is_seen_only_by_its_author_until_submitted(app, session, town):
     assert author.get(f"/proposals/{proposal_id}").status_code == 200
     assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 404
     assert TestClient(app).get(f"/proposals/{proposal_id}.json").status_code == 404
-    assert _post(author, f"/proposals/{proposal_id}/submit").status_code == 303
+    assert _post(author, f"{P}{proposal_id}/submit").status_code == 303
     assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 200
 
 
@@ -136,12 +137,12 @@ def test_cosigns_move_it_to_review_and_a_bad_move_is_refused_with_its_reason(app
     building, _people = town
     _author, proposal_id = _write(app, building)
     outsider = _as(app, "outsider")
-    assert _post(outsider, f"/proposals/{proposal_id}/cosign").status_code == 403
+    assert _post(outsider, f"{P}{proposal_id}/cosign").status_code == 403
     for name in ("neighbour", "neighbour2"):
-        assert _post(_as(app, name), f"/proposals/{proposal_id}/cosign").status_code == 303
+        assert _post(_as(app, name), f"{P}{proposal_id}/cosign").status_code == 303
     reload(session)
     assert session.get(Proposal, proposal_id).stage == Stage.REVIEW
-    late = _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/cosign")
+    late = _post(_as(app, "neighbour"), f"{P}{proposal_id}/cosign")
     assert late.status_code == 409 and "提案现在处于「受理中」阶段，不能附议" in late.text
     staff_ids = {u for u in session.exec(select(Notification.user_id)).all()}
     assert len(staff_ids) >= 3  # followers told of each step, and staff and council of the review
@@ -150,19 +151,19 @@ def test_cosigns_move_it_to_review_and_a_bad_move_is_refused_with_its_reason(app
 def _in_review(app, session, building) -> int:  # type: ignore[no-untyped-def]
     _author, proposal_id = _write(app, building)
     for name in ("neighbour", "neighbour2"):
-        _post(_as(app, name), f"/proposals/{proposal_id}/cosign")
+        _post(_as(app, name), f"{P}{proposal_id}/cosign")
     return proposal_id
 
 
 def test_review_is_for_staff_and_council_and_rejection_needs_a_reason(app, session, town):
     building, _people = town
     proposal_id = _in_review(app, session, building)
-    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/review", {"decision": "accept"}).status_code == 403
+    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/review", {"decision": "accept"}).status_code == 403
     staff = _as(app, "staff")
-    refused = _post(staff, f"/proposals/{proposal_id}/review", {"decision": "reject", "reason": ""})
+    refused = _post(staff, f"{P}{proposal_id}/review", {"decision": "reject", "reason": ""})
     assert refused.status_code == 409 and "必须公开说明理由" in refused.text
-    assert _post(staff, f"/proposals/{proposal_id}/review", {"decision": "nonsense"}).status_code == 422
-    done = _post(staff, f"/proposals/{proposal_id}/review", {"decision": "reject", "reason": "不属于本楼事务"})
+    assert _post(staff, f"{P}{proposal_id}/review", {"decision": "nonsense"}).status_code == 422
+    done = _post(staff, f"{P}{proposal_id}/review", {"decision": "reject", "reason": "不属于本楼事务"})
     assert done.status_code == 303
     page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "已驳回" in page.text and "不属于本楼事务" in page.text
@@ -172,9 +173,9 @@ def test_merging_through_the_page_moves_cosigners(app, session, town):
     building, _people = town
     target_id = _in_review(app, session, building)
     _author, duplicate_id = _write(app, building, title="车位不够")
-    _post(_as(app, "neighbour"), f"/proposals/{duplicate_id}/cosign")
-    _post(_as(app, "neighbour2"), f"/proposals/{duplicate_id}/cosign")
-    response = _post(_as(app, "council"), f"/proposals/{duplicate_id}/merge", {"target": str(target_id), "reason": "同一件事"})
+    _post(_as(app, "neighbour"), f"{P}{duplicate_id}/cosign")
+    _post(_as(app, "neighbour2"), f"{P}{duplicate_id}/cosign")
+    response = _post(_as(app, "council"), f"{P}{duplicate_id}/merge", {"target": str(target_id), "reason": "同一件事"})
     assert response.status_code == 303
     reload(session)
     assert session.get(Proposal, duplicate_id).merged_into_id == target_id
@@ -189,7 +190,7 @@ PLAN = {"title": "划线停车", "description": "重新划线，增加 20 个车
 
 def _accepted(app, session, building) -> int:  # type: ignore[no-untyped-def]
     proposal_id = _in_review(app, session, building)
-    _post(_as(app, "staff"), f"/proposals/{proposal_id}/review", {"decision": "accept"})
+    _post(_as(app, "staff"), f"{P}{proposal_id}/review", {"decision": "accept"})
     return proposal_id
 
 
@@ -197,27 +198,27 @@ def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, s
     building, _people = town
     proposal_id = _accepted(app, session, building)
     staff = _as(app, "staff")
-    mismatch = _post(staff, f"/proposals/{proposal_id}/plans/new", {**PLAN, "government": "1"})
+    mismatch = _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "government": "1"})
     assert mismatch.status_code == 422 and "应等于费用合计（4500.50 元）" in mismatch.text
-    bad_line = _post(staff, f"/proposals/{proposal_id}/plans/new", {**PLAN, "cost_lines": "划线 三千"})
+    bad_line = _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "cost_lines": "划线 三千"})
     assert bad_line.status_code == 422 and "费用第 1 行" in bad_line.text
-    assert _post(staff, f"/proposals/{proposal_id}/plans/new", PLAN).status_code == 303
+    assert _post(staff, f"{P}{proposal_id}/plans/new", PLAN).status_code == 303
     reload(session)
     plan = session.exec(select(Plan)).one()
-    edited = _post(staff, f"/proposals/{proposal_id}/plans/{plan.id}/edit",
+    edited = _post(staff, f"{P}{proposal_id}/plans/{plan.id}/edit",
                    {**PLAN, "title": "划线停车（修订）", "note": "按居民意见"})
     assert edited.status_code == 303
-    history = TestClient(app).get(f"/proposals/{proposal_id}/plans/{plan.id}")
+    history = TestClient(app).get(f"{P}{proposal_id}/plans/{plan.id}")
     assert "第 2 版" in history.text and "第 1 版" in history.text and "按居民意见" in history.text
-    assert _post(staff, f"/proposals/{proposal_id}/publish").status_code == 303
-    early = _post(staff, f"/proposals/{proposal_id}/end-disclosure")
+    assert _post(staff, f"{P}{proposal_id}/publish").status_code == 303
+    early = _post(staff, f"{P}{proposal_id}/end-disclosure")
     assert early.status_code == 409 and "公示期未满" in early.text
-    assert _post(staff, f"/proposals/{proposal_id}/plans/{plan.id}/edit", PLAN).status_code == 409
+    assert _post(staff, f"{P}{proposal_id}/plans/{plan.id}/edit", PLAN).status_code == 409
     _disclosure_over(session, plan.id)
     page = TestClient(app).get(f"/proposals/{proposal_id}")  # the clock moves it on when anyone looks
     assert "方案待表决或决定" in page.text
-    assert _post(staff, f"/proposals/{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 409
-    decided = _post(_as(app, "council"), f"/proposals/{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
+    assert _post(staff, f"{P}{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 409
+    decided = _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
     assert decided.status_code == 303
     reload(session)
     proposal = session.get(Proposal, proposal_id)
@@ -237,35 +238,35 @@ def test_disclosed_plans_go_to_a_vote_linked_from_the_proposal(app, session, tow
     building, _people = town
     proposal_id = _accepted(app, session, building)
     staff = _as(app, "staff")
-    _post(staff, f"/proposals/{proposal_id}/plans/new", PLAN)
-    _post(staff, f"/proposals/{proposal_id}/plans/new", {**PLAN, "title": "立体车库"})
-    _post(staff, f"/proposals/{proposal_id}/publish")
+    _post(staff, f"{P}{proposal_id}/plans/new", PLAN)
+    _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "title": "立体车库"})
+    _post(staff, f"{P}{proposal_id}/publish")
     reload(session)
     for plan in session.exec(select(Plan)).all():
         _disclosure_over(session, plan.id)
     council = _as(app, "council")
-    form = council.get(f"/proposals/{proposal_id}/vote")
+    form = council.get(f"{P}{proposal_id}/vote")
     assert form.status_code == 200 and "2 个备选方案将作为选项" in form.text
     closes = (utcnow() + timedelta(days=3)).astimezone().strftime("%Y-%m-%dT%H:%M")
-    response = _post(council, f"/proposals/{proposal_id}/vote", {"rule": "majority", "electorate": "households",
+    response = _post(council, f"{P}{proposal_id}/vote", {"rule": "majority", "electorate": "households",
                                                                  "closes_at": closes})
     assert response.status_code == 303
     reload(session)
     vote = session.exec(select(Vote)).one()
     assert (vote.subject_kind, vote.subject_id, vote.form) == ("proposal", proposal_id, "choose_one")
     assert f"/votes/{vote.id}" in TestClient(app).get(f"/proposals/{proposal_id}").text
-    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/vote", {}).status_code == 403
+    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/vote", {}).status_code == 403
 
 
 def _implementing(app, session, building) -> int:  # type: ignore[no-untyped-def]
     proposal_id = _accepted(app, session, building)
-    _post(_as(app, "staff"), f"/proposals/{proposal_id}/plans/new", PLAN)
-    _post(_as(app, "staff"), f"/proposals/{proposal_id}/publish")
+    _post(_as(app, "staff"), f"{P}{proposal_id}/plans/new", PLAN)
+    _post(_as(app, "staff"), f"{P}{proposal_id}/publish")
     reload(session)
     plan = session.exec(select(Plan)).one()
     _disclosure_over(session, plan.id)
     TestClient(app).get(f"/proposals/{proposal_id}")
-    _post(_as(app, "council"), f"/proposals/{proposal_id}/decide", {"plan": str(plan.id)})
+    _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id)})
     return proposal_id
 
 
@@ -273,33 +274,33 @@ def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_clos
     building, _people = town
     proposal_id = _implementing(app, session, building)
     staff = _as(app, "staff")
-    assert _post(staff, f"/proposals/{proposal_id}/milestones", {"title": "划线", "due_on": "2020-01-01"}).status_code == 303
-    assert _post(staff, f"/proposals/{proposal_id}/milestones", {"title": "x", "due_on": "明天"}).status_code == 422
-    assert _post(staff, f"/proposals/{proposal_id}/progress", {"text": "已划一半", "percent": "50"},
+    assert _post(staff, f"{P}{proposal_id}/milestones", {"title": "划线", "due_on": "2020-01-01"}).status_code == 303
+    assert _post(staff, f"{P}{proposal_id}/milestones", {"title": "x", "due_on": "明天"}).status_code == 422
+    assert _post(staff, f"{P}{proposal_id}/progress", {"text": "已划一半", "percent": "50"},
                  files=[("photos", ("site.jpg", JPEG, "image/jpeg"))]).status_code == 303
-    assert _post(staff, f"/proposals/{proposal_id}/progress", {"text": "x", "percent": "150"}).status_code == 422
-    no_document = _post(staff, f"/proposals/{proposal_id}/costs", {"description": "油漆", "amount": "300"})
+    assert _post(staff, f"{P}{proposal_id}/progress", {"text": "x", "percent": "150"}).status_code == 422
+    no_document = _post(staff, f"{P}{proposal_id}/costs", {"description": "油漆", "amount": "300"})
     assert no_document.status_code == 422 and "请附上凭证" in no_document.text
-    assert _post(staff, f"/proposals/{proposal_id}/costs", {"description": "油漆", "amount": "300.5", "payee": "建材店"},
+    assert _post(staff, f"{P}{proposal_id}/costs", {"description": "油漆", "amount": "300.5", "payee": "建材店"},
                  files=[("document", ("invoice.jpg", JPEG, "image/jpeg"))]).status_code == 303
-    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/progress", {"text": "x", "percent": "1"}).status_code == 403
+    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/progress", {"text": "x", "percent": "1"}).status_code == 403
     page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "已超期" in page.text and "300.50" in page.text and "50%" in page.text
-    assert _post(_as(app, "supervisor"), f"/proposals/{proposal_id}/inspections", {"findings": "线条歪斜"}).status_code == 303
-    assert _post(staff, f"/proposals/{proposal_id}/complete").status_code == 303
+    assert _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"}).status_code == 303
+    assert _post(staff, f"{P}{proposal_id}/complete").status_code == 303
     leader = _as(app, "leader")
-    assert _post(leader, f"/proposals/{proposal_id}/acceptance", {"outcome": "fail"}).status_code == 409
-    assert _post(_as(app, "neighbour"), f"/proposals/{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 403
-    assert _post(leader, f"/proposals/{proposal_id}/acceptance", {"outcome": "fail", "findings": "推倒重来"}).status_code == 303
+    assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail"}).status_code == 409
+    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 403
+    assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail", "findings": "推倒重来"}).status_code == 303
     reload(session)
     assert session.get(Proposal, proposal_id).stage == Stage.IMPLEMENTATION
-    _post(staff, f"/proposals/{proposal_id}/complete")
-    assert _post(leader, f"/proposals/{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 303
+    _post(staff, f"{P}{proposal_id}/complete")
+    assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 303
     for name, rating in (("author", "satisfied"), ("neighbour", "fairly_satisfied"), ("neighbour2", "dissatisfied")):
-        assert _post(_as(app, name), f"/proposals/{proposal_id}/rating", {"rating": rating}).status_code == 303
-    assert _post(_as(app, "outsider"), f"/proposals/{proposal_id}/rating", {"rating": "satisfied"}).status_code == 403
-    assert _post(_as(app, "author"), f"/proposals/{proposal_id}/rating", {"rating": "great"}).status_code == 422
-    assert _post(staff, f"/proposals/{proposal_id}/close").status_code == 409
+        assert _post(_as(app, name), f"{P}{proposal_id}/rating", {"rating": rating}).status_code == 303
+    assert _post(_as(app, "outsider"), f"{P}{proposal_id}/rating", {"rating": "satisfied"}).status_code == 403
+    assert _post(_as(app, "author"), f"{P}{proposal_id}/rating", {"rating": "great"}).status_code == 422
+    assert _post(staff, f"{P}{proposal_id}/close").status_code == 409
     reload(session)
     assert len(session.exec(select(ProposalRating)).all()) == 3
     assert session.exec(select(CostItem)).one().document_id is not None
@@ -319,7 +320,7 @@ def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_clos
 def test_followers_read_their_notifications_and_mark_them_read(app, session, town):
     building, _people = town
     proposal_id = _in_review(app, session, building)
-    _post(_as(app, "staff"), f"/proposals/{proposal_id}/review", {"decision": "accept"})
+    _post(_as(app, "staff"), f"{P}{proposal_id}/review", {"decision": "accept"})
     author = _as(app, "author")
     inbox = author.get("/notifications")
     assert inbox.status_code == 200 and "受理立案" in inbox.text and "未读" in inbox.text
