@@ -20,6 +20,7 @@ from deliberate.places.actions import (
     do_create_place,
 )
 from deliberate.places.models import Household, Owner, Place, PlaceKind
+from deliberate.proposals.demo_proposals import add_demo_proposals
 from deliberate.voting.demo_votes import add_demo_votes
 
 DEMO_PASSWORD = "demo12345"
@@ -484,6 +485,7 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
         logins.append((account.username, account.person.name, account.what))
     session.flush()
     add_demo_votes(session, rng)
+    add_demo_proposals(session, rng)
 
     totals = counts(session, community)
     owners = session.exec(

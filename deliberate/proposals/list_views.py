@@ -44,23 +44,23 @@ def _filters(request: Request) -> tuple[listing.Filters, listing.Cursor | None]:
     return filters, after
 
 
-def _proposal_url(proposal: Proposal) -> str:
-    return f"/proposals/{proposal.id}"  # proposals:detail, once the detail pages are routed
+def _proposal_url(request: Request, proposal: Proposal) -> str:
+    return request.app.url_path_for("proposals:detail", id=proposal.id)
 
 
-def _next_url(request: Request, filters: listing.Filters, cursor: listing.Cursor | None) -> str | None:
-    if cursor is None:
-        return None
-    query = urlencode({**filters.as_params(), "after": listing.encode_cursor(cursor)})
-    return f"{request.url.path}?{query}"
+def _url(path: str, filters: listing.Filters, cursor: listing.Cursor | None = None) -> str:
+    params = filters.as_params()
+    if cursor is not None:
+        params["after"] = listing.encode_cursor(cursor)
+    return f"{path}?{urlencode(params)}" if params else path
 
 
-def _summary(proposal: Proposal) -> dict[str, Any]:
+def _summary(request: Request, proposal: Proposal) -> dict[str, Any]:
     return {
         "id": proposal.id, "title": proposal.title, "stage": proposal.stage, "category": proposal.category,
         "place_id": proposal.place_id, "cosign_count": proposal.cosign_count,
         "cosigners_needed": proposal.cosigners_needed, "created_at": proposal.created_at,
-        "url": _proposal_url(proposal),
+        "url": _proposal_url(request, proposal),
     }
 
 
@@ -70,21 +70,21 @@ def place_proposals(request: Request) -> Response:
     person = ensure(request, Act.VIEW_PLACE, place)
     filters, after = _filters(request)
     page = listing.page_of(session, place, filters, size=request.app.state.settings.page_size, after=after)
-    next_url = _next_url(request, filters, page.next)
+    next_url = _url(request.url.path, filters, page.next) if page.next else None
+    here = request.app.url_path_for("proposals:place_proposals", id=place.id)
     data = {
         "place": {"id": place.id, "kind": place.kind, "name": place.name},
-        "proposals": [_summary(p) for p in page.proposals],
+        "proposals": [_summary(request, p) for p in page.proposals],
         "next": next_url,
     }
     return render(request, "proposals/list.html", {
         "place": place, "trail": places.ancestors(session, place), "page": page, "filters": filters,
-        "next_url": next_url, "first_url": request.url.path + (f"?{urlencode(filters.as_params())}"
-                                                              if filters.as_params() else ""),
+        "next_url": next_url, "first_url": _url(here, filters), "json_url": _url(here + ".json", filters, after),
         "is_deep": after is not None, "can_propose": may(person, Act.ACT_AS_RESIDENT, place),
         "stage_labels": rules.stage_labels(), "category_labels": rules.category_labels(),
         "stages": [s for s in rules.Stage if s is not rules.Stage.DRAFT], "open": listing.OPEN,
         "sorts": {listing.Sort.NEWEST: _("最新提出"), listing.Sort.COSIGNS: _("附议最多")},
-        "max_query": listing.MAX_QUERY, "proposal_url": _proposal_url, "cosigning": rules.Stage.COSIGNING.value,
+        "max_query": listing.MAX_QUERY, "cosigning": rules.Stage.COSIGNING.value,
     }, data=data)
 
 

@@ -65,12 +65,15 @@ def make_templates(settings: Settings) -> Jinja2Templates:
 
 
 def _context(request: Request) -> dict:
-    from deliberate.web.auth import current_user
+    from deliberate.proposals.inbox import unread_count
+    from deliberate.web.auth import current_user, db
 
+    user = current_user(request)
     locale = request.state._state.get("locale", i18n.DEFAULT_LOCALE)
     return {
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
-        "current_user": current_user(request),
+        "current_user": user,
+        "unread": unread_count(db(request), user) if user is not None else 0,
         "flashes": browser_sessions.pop_flashes(request),
     }
