@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from factories import empty_tables
 from sqlalchemy import text
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -15,7 +16,6 @@ from starlette.testclient import TestClient
 from deliberate.app import create_app
 from deliberate.cli import db_upgrade
 from deliberate.db import Database
-from deliberate.models import metadata
 from deliberate.settings import Settings
 
 
@@ -71,13 +71,7 @@ def _empty_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "database" not in request.fixturenames:
         return
     database: Database = request.getfixturevalue("database")
-    names = [table.name for table in reversed(metadata.sorted_tables)]
-    with database.engine.begin() as connection:
-        if database.settings.is_sqlite:
-            for name in names:
-                connection.execute(text(f'DELETE FROM "{name}"'))
-        else:
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+    empty_tables(database)
 
 
 @pytest.fixture

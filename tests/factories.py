@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlmodel import Session
 
 from deliberate.accounts import actions as accounts
 from deliberate.accounts.models import User
+from deliberate.db import Database
+from deliberate.models import metadata
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Place
 
@@ -64,6 +67,17 @@ def make_resident(session: Session, username: str, household: Household, *, by: 
 def grant(session: Session, user: User, role: str, place: Place) -> None:
     accounts.do_grant_role(session, user=user, role=role, place=place, by=None)
     session.commit()
+
+
+def empty_tables(database: Database) -> None:
+    """Delete every row of every table, children first (TRUNCATE on PostgreSQL, which is faster)."""
+    names = [table.name for table in reversed(metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if database.settings.is_sqlite:
+            for name in names:
+                connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
 
 
 def reload(session: Session) -> None:

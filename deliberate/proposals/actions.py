@@ -180,23 +180,27 @@ def do_edit(session: Session, proposal: Proposal, place: Place, person: Person, 
         record(session, proposal, action=Move.EDIT.value, to_stage=proposal.stage, by=by, notify=False)
 
 
-def threshold_counts(session: Session, place: Place, *, year: int) -> dict[str, int | Decimal]:
-    """The place's totals a threshold is measured against."""
-    households = len(electorate.draw(session, place, "households", year=year))
-    adults = len(electorate.draw(session, place, "adults", year=year))
-    owners = electorate.draw(session, place, "owners", year=year)
-    return {
-        "households": households, "adults": adults, "owner_heads_total": sum(v.heads for v in owners),
-        "owner_area_total": Decimal(sum(v.area_centi for v in owners)) / 100,
-    }
+def threshold_counts(session: Session, place: Place, *, year: int, kind: str = "") -> dict[str, int | Decimal]:
+    """The place's totals a threshold is measured against; with `kind`, only the one that threshold needs."""
+    totals: dict[str, int | Decimal] = {"households": 0, "adults": 0, "owner_heads_total": 0,
+                                        "owner_area_total": Decimal(0)}
+    if kind in ("", "share_of_households"):
+        totals["households"] = len(electorate.draw(session, place, "households", year=year))
+    if kind in ("", "share_of_adults"):
+        totals["adults"] = len(electorate.draw(session, place, "adults", year=year))
+    if kind in ("", "owners"):
+        owners = electorate.draw(session, place, "owners", year=year)
+        totals["owner_heads_total"] = sum(v.heads for v in owners)
+        totals["owner_area_total"] = Decimal(sum(v.area_centi for v in owners)) / 100
+    return totals
 
 
 def do_submit(session: Session, proposal: Proposal, place: Place, person: Person, by: User) -> ProposalEvent:
     event = move(session, proposal, place, person, by, Move.SUBMIT)
     now = utcnow()
     proposal.submitted_at = now
-    totals = threshold_counts(session, place, year=now.year)
     threshold = rules_of(session, place).threshold
+    totals = threshold_counts(session, place, year=now.year, kind=threshold.kind)
     proposal.cosigners_needed = rules.cosigners_needed(
         threshold, adults=int(totals["adults"]), households=int(totals["households"]),
         owner_heads_total=int(totals["owner_heads_total"]),
@@ -255,7 +259,7 @@ def threshold_reached(session: Session, proposal: Proposal, place: Place) -> boo
         households = {c.household_id for c in cosigns if c.household_id is not None}
         counted = len(households) if threshold.kind == "share_of_households" else len(cosigns)
         return counted >= proposal.cosigners_needed
-    totals = threshold_counts(session, place, year=utcnow().year)
+    totals = threshold_counts(session, place, year=utcnow().year, kind="owners")
     owner_area = _owner_area_of(session, [c.user_id for c in cosigns], place)
     return rules.threshold_met(
         threshold, cosigners=len(cosigns), cosigning_households=0, adults=0, households=0,

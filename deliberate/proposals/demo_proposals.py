@@ -38,7 +38,7 @@ from deliberate.web.auth import load_person
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The moments of the day people co-sign: before work, at lunch, in the evening.
 COSIGN_CLOCKS = ("07:40", "08:55", "12:20", "13:05", "18:30", "19:45", "20:50", "21:35")
-READ_AFTER = timedelta(days=3)  # notifications older than this have been read
+READ_AFTER = timedelta(days=4)  # notifications older than this have been read
 
 Story = Generator[datetime, None, None]
 
@@ -376,26 +376,26 @@ def _handrails(d: _Demo) -> Story:
 
 
 def _lights(d: _Demo) -> Story:
-    """Rating: street lights on the community's main road and back lanes; residents are rating them now."""
+    """Rating: lights on the compound's main road and back lane; residents are rating them now."""
     yield d.day(125, "21:10")
     p = d.propose(
-        "lights", d.place(), "council5", Category.SAFETY, "社区主路和背街小巷增设路灯",
-        "从幸福路到光华北街的社区主路只有北头两盏路灯，铁路宿舍北侧的小巷一盏都没有。"
+        "lights", d.place("和平里小区"), "hp_council3", Category.SAFETY, "院内主路和北侧小巷增设路灯",
+        "小区从南门到北门的院内主路只有南头两盏路灯，4号楼北侧通往光华北街的小巷一盏都没有。"
         "冬天下午五点多天就黑了，老人晚上出来遛弯摔倒过好几次，下夜班的年轻人走这段路也害怕。\n\n"
-        "建议在主路和小巷增设路灯，安装时控，后半夜自动调暗，不影响临街住户休息。",
+        "建议在院内主路和北侧小巷增设路灯，安装时控，后半夜自动调暗，不影响一楼住户休息。",
     )
-    yield from d.cosigns(p, ["leader_tl1", "leader_tl3", "tl_council2", "leader_hp1", "hp_council2", "leader_yg3",
-                             "council3", "leader_hp4", "council2", "yg_council2"], d.day(118, "20:50"))
+    yield from d.cosigns(p, ["leader_hp1", "leader_hp4", "hp1_council3", "leader_hp2", "council2"], d.day(118, "20:50"))
     yield d.day(112, "10:30")
-    d.review(p, "council1", Move.ACCEPT, "受理立案。按三三制筹资，社区已联系辖区供电所和幸福路小学，两家都愿意资助。")
+    d.review(p, "hp_council1", Move.ACCEPT,
+             "受理立案。按三三制筹资，小区议事会已联系辖区供电所和幸福路小学，两家都愿意资助。")
     yield d.day(104, "14:00")
     plan = d.add_plan(p, "staff", _plan(
-        "社区主路和铁路宿舍北巷增设 LED 路灯 24 盏",
-        "- 社区主路（幸福路至光华北街，约 420 米）单侧增设 6 米 LED 路灯 16 盏；\n"
-        "- 铁路宿舍北巷增设 4 米庭院灯 8 盏；\n"
+        "院内主路和北侧小巷增设 LED 路灯 24 盏",
+        "- 院内主路（南门至北门，约 420 米）单侧增设 6 米 LED 路灯 16 盏；\n"
+        "- 4号楼北侧小巷增设 4 米庭院灯 8 盏；\n"
         "- 新设控制箱两处，时控：天黑亮灯，23:30 以后调到一半亮度，天亮熄灯；\n"
         "- 灯杆位置避开住户窗户，已请沿线一楼住户确认。",
-        "社区居委会（组织），北京明亮市政照明工程有限公司（施工），辖区供电所（接电）",
+        "和平里小区议事会（组织），北京明亮市政照明工程有限公司（施工），辖区供电所（接电）",
         "开工后约两个月：开挖和敷设电缆三周，灯杆基础和安装三周，通电调试一周",
         [("LED 路灯及庭院灯 24 盏（含灯杆、基础）", 91_200), ("电缆敷设 650 米（含开挖恢复）", 40_300),
          ("控制箱及时控装置 2 套", 8_500)],
@@ -406,10 +406,10 @@ def _lights(d: _Demo) -> Story:
     yield d.day(89, "09:10")
     d.end_disclosure(p)
     yield d.day(87, "19:30")
-    d.decide(p, "council1", plan, "社区居民议事会讨论通过。居民自筹 2 万元来自社区公益金，"
-                                  "辖区供电所和幸福路小学共资助 6 万元，街道承担 6 万元。")
+    d.decide(p, "hp_council1", plan, "小区议事会讨论通过。居民自筹 2 万元来自小区公共收益，"
+                                     "辖区供电所和幸福路小学共资助 6 万元，街道承担 6 万元。")
     yield d.day(75, "08:00")
-    d.start(p, "staff", "施工单位进场，先做主路北段。")
+    d.start(p, "staff", "施工单位进场，先做主路南段。")
     poles = d.milestone(p, "staff", "电缆敷设、灯杆基础和灯具安装", -25)
     power = d.milestone(p, "staff", "通电调试", -12, "辖区供电所")
     yield d.day(24, "16:30")
@@ -423,18 +423,18 @@ def _lights(d: _Demo) -> Story:
     yield d.day(8, "10:30")
     d.complete(p, "staff", "完工，请居民代表晚上到现场验收。")
     yield d.day(5, "19:30")
-    d.acceptance(p, "leader_tl2", passed=True,
-                 findings="晚上七点半到现场验收：24 盏灯全部亮起，照度达标，23:30 调暗正常。验收通过。")
+    d.acceptance(p, "supervisor", passed=True,
+                 findings="晚上七点半和楼栋长一起到现场验收：24 盏灯全部亮起，照度达标，23:30 调暗正常。验收通过。")
     yield d.day(4, "20:10")
-    d.rate(p, "tl_council3", Rating.DISSATISFIED, "铁路宿舍北门外那一段还是暗，希望再补两盏。")
+    d.rate(p, "hp_council2", Rating.DISSATISFIED, "北侧小巷出口那一段还是暗，希望再补两盏。")
     yield d.day(4, "21:00")
-    d.rate(p, "council5", Rating.SATISFIED, "晚上遛弯踏实多了。")
+    d.rate(p, "hp_council3", Rating.SATISFIED, "晚上遛弯踏实多了。")
     yield d.day(3, "08:40")
     d.rate(p, "leader_hp3", Rating.SATISFIED)
     yield d.day(3, "19:20")
-    d.rate(p, "leader_yg1", Rating.FAIRLY, "灯光有点偏黄，不过够亮。")
+    d.rate(p, "hp1_council1", Rating.FAIRLY, "灯光有点偏黄，不过够亮。")
     yield d.day(2, "21:15")
-    d.rate(p, "leader_tl4", Rating.SATISFIED)
+    d.rate(p, "leader_hp4", Rating.SATISFIED)
 
 
 def _garage(d: _Demo) -> Story:
@@ -542,9 +542,9 @@ def _ebikes(d: _Demo) -> Story:
     yield d.day(55, "08:30")
     d.start(p, "staff", "施工单位进场。")
     site = d.milestone(p, "staff", "选址公示，征求一楼住户意见", -40, "和平里小区议事会")
-    ground = d.milestone(p, "staff", "地面硬化和雨棚基础", -20)
-    frame = d.milestone(p, "staff", "钢结构雨棚安装", -6)
-    d.milestone(p, "staff", "充电桩安装、通电和消防检查", 4)
+    ground = d.milestone(p, "staff", "地面硬化和雨棚基础", -20, "北京城通市政工程队")
+    frame = d.milestone(p, "staff", "钢结构雨棚安装", -6, "北京恒力钢结构工程有限公司")
+    d.milestone(p, "staff", "充电桩安装、通电和消防检查", 4, "北京安充科技有限公司")
     d.milestone(p, "staff", "拆除楼道飞线，充电棚启用", 20, "物业和各楼栋长")
     yield d.day(42, "17:00")
     d.done(p, site, "hp_council1")
@@ -590,15 +590,15 @@ def _parking(d: _Demo) -> Story:
         "- 南门、北门装车牌识别道闸，本小区车辆登记后进出；\n"
         "- 本小区登记车辆每月交停车管理费 150 元；外来车辆白天每小时 2 元，夜间 19:00 以后不得停放；\n"
         "- 收费纳入小区公共收益，每季度在公告栏和这里公示收支。")
+    responsible_one = "和平里小区议事会（组织），北京路通交通设施工程有限公司（施工）"
+    schedule_one = "表决通过后两个月：清理僵尸车两周，改建车位和划线四周，道闸安装一周"
+    guests_free = description_one.replace("外来车辆白天每小时 2 元", "外来车辆白天首小时免费、之后每小时 2 元")
     one = d.add_plan(p, "hp_council1", _plan(
-        "小区内挖潜增位，道闸管理", description_one, "和平里小区议事会（组织），北京路通交通设施工程有限公司（施工）",
-        "表决通过后两个月：清理僵尸车两周，改建车位和划线四周，道闸安装一周", lines_one, (36_000, 36_000, 36_000)))
+        "小区内挖潜增位，道闸管理", description_one, responsible_one, schedule_one, lines_one,
+        (36_000, 36_000, 36_000)))
     yield d.day(42, "21:00")
     d.edit_plan(p, one, "hp_council1", _plan(
-        "小区内挖潜增位，道闸管理",
-        description_one.replace("外来车辆白天每小时 2 元", "外来车辆白天首小时免费、之后每小时 2 元"),
-        "和平里小区议事会（组织），北京路通交通设施工程有限公司（施工）",
-        "表决通过后两个月：清理僵尸车两周，改建车位和划线四周，道闸安装一周", lines_one, (36_000, 36_000, 36_000),
+        "小区内挖潜增位，道闸管理", guests_free, responsible_one, schedule_one, lines_one, (36_000, 36_000, 36_000),
     ), "第二次协商会后修改：来看望老人的亲友白天首小时免费。")
     yield d.day(35, "20:30")
     d.add_plan(p, "hp_council1", _plan(
@@ -616,11 +616,8 @@ def _parking(d: _Demo) -> Story:
     ))
     yield d.day(25, "21:10")
     d.edit_plan(p, one, "hp_council1", _plan(
-        "小区内挖潜增位，道闸管理",
-        description_one.replace("外来车辆白天每小时 2 元", "外来车辆白天首小时免费、之后每小时 2 元")
-        .replace("每月交停车管理费 150 元", "每月交停车管理费 100 元"),
-        "和平里小区议事会（组织），北京路通交通设施工程有限公司（施工）",
-        "表决通过后两个月：清理僵尸车两周，改建车位和划线四周，道闸安装一周", lines_one, (36_000, 36_000, 36_000),
+        "小区内挖潜增位，道闸管理", guests_free.replace("每月交停车管理费 150 元", "每月交停车管理费 100 元"),
+        responsible_one, schedule_one, lines_one, (36_000, 36_000, 36_000),
     ), "第四次协商会后修改：停车管理费从每月 150 元降到 100 元，与方案二的小区内车位一致。")
     yield d.day(10, "09:00")
     d.publish(p, "staff")
