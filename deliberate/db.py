@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ IMMEDIATE = "deliberate_begin_immediate"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def from_centi(value: int) -> Decimal:
+    """An amount (fen) or area (0.01 m²) stored as a whole number of hundredths, read back exactly."""
+    return Decimal(value) / 100
 
 
 class UTCDateTime(TypeDecorator[datetime]):

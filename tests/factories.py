@@ -8,11 +8,13 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from deliberate.accounts import actions as accounts
-from deliberate.accounts.models import User
+from deliberate.accounts.models import Role, User
 from deliberate.db import Database
 from deliberate.models import metadata
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Place
+from deliberate.proposals import actions as proposals
+from deliberate.proposals import rules
 
 PASSWORD = "password123"
 
@@ -92,3 +94,32 @@ def make_staff(session: Session, place: Place, username: str = "staff") -> User:
     accounts.do_grant_role(session, user=user, role="staff", place=place, by=None)
     session.commit()
     return user
+
+
+def make_proposal_cast(session: Session, *, extra_households: int = 1) -> tuple[Town, Place, dict[str, User]]:
+    """Building 1 of a town with `extra_households` more homes, and everyone a proposal meets there: its author,
+    two neighbours (the second in an extra home), a resident elsewhere, community staff, the building's council,
+    its leader and a community supervisor. The building needs two co-signers."""
+    town = make_town(session)
+    building = town.building(0)
+    extra = [places.do_create_household(session, building=building, number=f"2单元{n}01", area_centi=9000)
+             for n in range(1, extra_households + 1)]
+    for household in extra:
+        places.do_add_member(session, household, name="邻居", birth_year=1980)
+    session.commit()
+    people = {
+        "author": make_resident(session, "author", town.households[0]),
+        "neighbour": make_resident(session, "neighbour", town.households[1]),
+        "neighbour2": make_resident(session, "neighbour2", extra[0]),
+        "outsider": make_resident(session, "outsider", town.households[6]),
+        "staff": make_staff(session, town.community),
+        "council": make_user(session, "council"),
+        "leader": make_user(session, "leader"),
+        "supervisor": make_user(session, "supervisor"),
+    }
+    grant(session, people["council"], Role.COUNCIL, building)
+    grant(session, people["leader"], Role.BUILDING_LEADER, building)
+    grant(session, people["supervisor"], Role.SUPERVISOR, town.community)
+    proposals.do_set_rules(session, building, rules.PlaceRules(threshold=rules.Threshold("count", count=2)))
+    session.commit()
+    return town, building, people

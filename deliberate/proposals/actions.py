@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, update
@@ -381,19 +381,6 @@ def _carry_over(session: Session, source: Proposal, target: Proposal) -> int:
         session.add(Follow(proposal_id=target.id, user_id=user_id))  # type: ignore[arg-type]
     session.flush()
     return carried
-
-
-# Clock -----------------------------------------------------------------------------------------
-
-
-def review_overdue_days(proposal: Proposal, now: datetime) -> int:
-    if proposal.stage != Stage.REVIEW or proposal.review_due_at is None:
-        return 0
-    return rules.days_overdue(proposal.review_due_at, now)
-
-
-def days_between(start: datetime, end: datetime) -> int:
-    return max(0, (end - start) // timedelta(days=1))
 
 
 __all__ = ["IllegalTransition", "ProposalError"]

@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.db import from_centi, utcnow
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
@@ -261,7 +261,7 @@ def detail(request: Request) -> Response:
     session = db(request)
     person = current_person(request)
     user = current_user(request)
-    actors = actors_for(person, proposal, place)
+    moves = allowed_moves(actors_for(person, proposal, place), Stage(proposal.stage))
     now = utcnow()
     plan_rows = plans.plans_of(session, proposal)
     vote_ids = {p.vote_id for p, _v in plan_rows if p.vote_id}
@@ -282,7 +282,7 @@ def detail(request: Request) -> Response:
         "milestones": [{"title": m.title, "due_on": m.due_on.isoformat(), "done_at": m.done_at,
                         "responsible": m.responsible} for m in milestones],
         "progress": [{"percent": u.percent, "text": u.text, "at": u.created_at} for u in progress],
-        "costs": [{"description": c.description, "amount": f"{Decimal(c.amount_centi) / 100:.2f}", "payee": c.payee,
+        "costs": [{"description": c.description, "amount": f"{from_centi(c.amount_centi):.2f}", "payee": c.payee,
                    "at": c.created_at} for c in costs],
         "inspections": [{"kind": i.kind, "findings": i.findings, "at": i.created_at} for i in inspections],
         "ratings": {r.value: n for r, n in satisfaction.counts.items()},
@@ -301,7 +301,7 @@ def detail(request: Request) -> Response:
     }
     return render(request, "proposals/detail.html", {
         "proposal": proposal, "place": place, "trail": places.ancestors(session, place) + [place],
-        "author": author, "moves": allowed_moves(actors, Stage(proposal.stage)), "can": can,
+        "author": author, "moves": moves, "can": can,
         "stage_labels": rules.stage_labels(), "category_labels": rules.category_labels(),
         "event_labels": event_labels(), "rating_labels": rules.rating_labels(), "Move": Move, "Stage": Stage,
         "timeline": timeline, "plans": plan_rows, "votes": votes, "pictures": pictures,
@@ -311,8 +311,7 @@ def detail(request: Request) -> Response:
         "cosigned": actions.has_cosigned(session, proposal, user),
         "following": actions.is_following(session, proposal, user),
         "own_rating": works.own_rating(session, proposal, user),
-        "merge_targets": actions.merge_targets(session, proposal, place) if Move.MERGE in allowed_moves(
-            actors, Stage(proposal.stage)) else [],
+        "merge_targets": actions.merge_targets(session, proposal, place) if Move.MERGE in moves else [],
         "merged_into": merged_into, "is_author": user is not None and user.id == proposal.author_id,
         "disclosure_ends": plans.disclosure_ends(session, proposal),
     }, data=data)
@@ -323,10 +322,10 @@ def _plan_data(plan: Plan, version: PlanVersion) -> dict[str, Any]:
     return {
         "id": plan.id, "status": plan.status, "version": plan.version, "title": version.title,
         "description": version.description, "responsible": version.responsible, "schedule": version.schedule,
-        "cost_lines": [{"item": c.item, "amount": f"{Decimal(c.amount_centi) / 100:.2f}"} for c in lines],
-        "funding": {"residents": f"{Decimal(version.residents_centi) / 100:.2f}",
-                    "units": f"{Decimal(version.units_centi) / 100:.2f}",
-                    "government": f"{Decimal(version.government_centi) / 100:.2f}"},
+        "cost_lines": [{"item": c.item, "amount": f"{from_centi(c.amount_centi):.2f}"} for c in lines],
+        "funding": {"residents": f"{from_centi(version.residents_centi):.2f}",
+                    "units": f"{from_centi(version.units_centi):.2f}",
+                    "government": f"{from_centi(version.government_centi):.2f}"},
         "disclosure_starts_at": plan.disclosure_starts_at, "disclosure_ends_at": plan.disclosure_ends_at,
         "vote_id": plan.vote_id,
     }
@@ -444,8 +443,8 @@ def _plan_text_from_form(request: Request) -> tuple[plans.PlanText, dict[str, st
                           funding["residents"], funding["units"], funding["government"])
     if not errors and lines and sum(funding.values()) != text.total_centi:
         errors["residents"] = _("三方出资合计（%(funded)s 元）应等于费用合计（%(total)s 元）。",
-                                funded=f"{Decimal(sum(funding.values())) / 100:.2f}",
-                                total=f"{Decimal(text.total_centi) / 100:.2f}")
+                                funded=f"{from_centi(sum(funding.values())):.2f}",
+                                total=f"{from_centi(text.total_centi):.2f}")
     return text, errors, raw
 
 
@@ -461,11 +460,11 @@ def _plan_form(request: Request, proposal: Proposal, place: Place, plan: Plan | 
             version = plans.versions_of(session, plan)[0]
             values = {"title": version.title, "description": version.description,
                       "responsible": version.responsible, "schedule": version.schedule,
-                      "cost_lines": "\n".join(f"{c.item} {Decimal(c.amount_centi) / 100:.2f}"
+                      "cost_lines": "\n".join(f"{c.item} {from_centi(c.amount_centi):.2f}"
                                               for c in plans.cost_lines(version)),
-                      "residents": f"{Decimal(version.residents_centi) / 100:.2f}",
-                      "units": f"{Decimal(version.units_centi) / 100:.2f}",
-                      "government": f"{Decimal(version.government_centi) / 100:.2f}"}
+                      "residents": f"{from_centi(version.residents_centi):.2f}",
+                      "units": f"{from_centi(version.units_centi):.2f}",
+                      "government": f"{from_centi(version.government_centi):.2f}"}
         return render(request, "proposals/plan_form.html", {**context, "values": values})
     text, errors, raw = _plan_text_from_form(request)
     if errors:
@@ -504,7 +503,7 @@ def plan_history(request: Request) -> Response:
         select(User).where(col(User.id).in_({v.edited_by_id for v in versions if v.edited_by_id}))).all()}
     data = {"plan": plan.id, "proposal": proposal.id, "versions": [
         {"number": v.number, "title": v.title, "description": v.description, "responsible": v.responsible,
-         "schedule": v.schedule, "cost_lines": [{"item": c.item, "amount": f"{Decimal(c.amount_centi) / 100:.2f}"}
+         "schedule": v.schedule, "cost_lines": [{"item": c.item, "amount": f"{from_centi(c.amount_centi):.2f}"}
                                                  for c in plans.cost_lines(v)],
          "note": v.note, "at": v.created_at} for v in versions]}
     return render(request, "proposals/plan_history.html", {
@@ -665,20 +664,20 @@ def disclose_cost(request: Request) -> Response:
     return _done(request, proposal, _("费用已公开。"), "costs")
 
 
-def start_works(request: Request) -> Response:
+def _works_move(request: Request, step: Callable[..., Any], message: str, anchor: str) -> Response:
     proposal, place, user = _works_step(request)
     person = require_person(request)
     reason = _reason(request)
-    _attempt(request, lambda: works.do_start_works(db(request), proposal, place, person, user, reason))
-    return _done(request, proposal, _("已记录开工。"), "works")
+    _attempt(request, lambda: step(db(request), proposal, place, person, user, reason))
+    return _done(request, proposal, message, anchor)
+
+
+def start_works(request: Request) -> Response:
+    return _works_move(request, works.do_start_works, _("已记录开工。"), "works")
 
 
 def complete_works(request: Request) -> Response:
-    proposal, place, user = _works_step(request)
-    person = require_person(request)
-    reason = _reason(request)
-    _attempt(request, lambda: works.do_complete_works(db(request), proposal, place, person, user, reason))
-    return _done(request, proposal, _("已完工，等待居民代表验收。"), "supervision")
+    return _works_move(request, works.do_complete_works, _("已完工，等待居民代表验收。"), "supervision")
 
 
 # Supervision -----------------------------------------------------------------------------------

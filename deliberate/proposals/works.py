@@ -9,7 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.db import from_centi, utcnow
 from deliberate.places.models import Place
 from deliberate.policy import Person
 from deliberate.proposals import actions, plans, rules
@@ -103,7 +103,7 @@ def do_disclose_cost(session: Session, proposal: Proposal, by: User, *, descript
     session.add(item)
     session.flush()
     actions.record(session, proposal, action="cost", to_stage=proposal.stage, by=by,
-                   reason=f"{description} ¥{amount_centi / 100:.2f}", subject=("cost", item.id))  # type: ignore[arg-type]
+                   reason=f"{description} ¥{from_centi(amount_centi):.2f}", subject=("cost", item.id))  # type: ignore[arg-type]
     return item
 
 
@@ -232,15 +232,13 @@ def do_close(session: Session, proposal: Proposal, place: Place, person: Person 
 def advance_if_due(session: Session, proposal: Proposal, place: Place, *, now: datetime | None = None) -> bool:
     """Let the clock move what waits only on time: a disclosure period over, a rating period over."""
     now = now or utcnow()
+    if not is_due(proposal, plans.disclosure_ends(session, proposal), now):
+        return False
     if proposal.stage == Stage.DISCLOSURE:
-        ends = plans.disclosure_ends(session, proposal)
-        if ends is not None and now >= ends:
-            plans.do_end_disclosure(session, proposal, place, None, None, now=now)
-            return True
-    if proposal.stage == Stage.RATING and proposal.rating_ends_at is not None and now >= proposal.rating_ends_at:
+        plans.do_end_disclosure(session, proposal, place, None, None, now=now)
+    else:
         do_close(session, proposal, place, None, None, now=now)
-        return True
-    return False
+    return True
 
 
 def is_due(proposal: Proposal, disclosure_end: datetime | None, now: datetime) -> bool:

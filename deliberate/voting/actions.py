@@ -6,7 +6,6 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
-from deliberate.db import utcnow
+from deliberate.db import from_centi, utcnow
 from deliberate.places.models import Member, Owner, Place
 from deliberate.voting import electorate, tally
 from deliberate.voting.models import (
@@ -257,10 +256,6 @@ def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
     return int(heads), int(area), int(voted), int(voted_area)
 
 
-def _centi(value: int) -> Decimal:
-    return Decimal(value) / 100
-
-
 def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int, str]]:
     """(choice, heads, area in hundredths, voter label or "") of every ballot."""
     if vote.secret:
@@ -278,12 +273,12 @@ def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int,
 def result_of(session: Session, vote: Vote) -> tally.Result:
     heads, area, _voted, _voted_area = roll_totals(session, vote)
     ballots = [
-        tally.Ballot(choice=tuple(c) if isinstance(c, list) else c, heads=h, area=_centi(a))
+        tally.Ballot(choice=tuple(c) if isinstance(c, list) else c, heads=h, area=from_centi(a))
         for c, h, a, _label in ballots_for_tally(session, vote)
     ]
     return tally.tally(
         tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
-        tally.Electorate(heads=heads, area=_centi(area)), ballots,
+        tally.Electorate(heads=heads, area=from_centi(area)), ballots,
     )
 
 
@@ -293,10 +288,10 @@ def recount_export(session: Session, vote: Vote) -> dict[str, Any]:
     export: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
     if vote.form != tally.Form.YES_NO:
         export["options"] = options_of(session, vote)
-    export["electorate"] = {"heads": heads, "area": f"{_centi(area):.2f}"}
+    export["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
     ballots = []
     for choice, h, a, label in ballots_for_tally(session, vote):
-        ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{_centi(a):.2f}"}
+        ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{from_centi(a):.2f}"}
         if label and not vote.secret:
             ballot["voter"] = label
         ballots.append(ballot)

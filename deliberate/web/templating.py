@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from deliberate.db import from_centi
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.web import browser_sessions, i18n, markdown
 from deliberate.web.middleware import CSRF_FIELD
@@ -26,7 +27,7 @@ def csrf_field(context: dict) -> Markup:
 
 def yuan(centi: int | None) -> str:
     """An amount kept in fen, shown in yuan with thousands separators: 12,345.60."""
-    return "" if centi is None else f"{Decimal(centi) / 100:,.2f}"
+    return "" if centi is None else f"{from_centi(centi):,.2f}"
 
 
 @pass_context

@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from factories import grant, make_resident, make_staff, make_town, make_user
+from factories import make_proposal_cast, make_resident
 from sqlmodel import select
 
-from deliberate.accounts.models import Role
 from deliberate.db import utcnow
-from deliberate.places.actions import do_add_member, do_create_household
 from deliberate.proposals import actions, plans, rules, works
 from deliberate.proposals.actions import Draft, ProposalError
 from deliberate.proposals.models import (
@@ -23,7 +21,7 @@ from deliberate.proposals.models import (
     Proposal,
     ProposalEvent,
 )
-from deliberate.proposals.rules import IllegalTransition, Rating, Stage, Threshold
+from deliberate.proposals.rules import IllegalTransition, Rating, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting.models import RollEntry
 from deliberate.web.auth import load_person
@@ -40,28 +38,7 @@ def _plan_text(title: str, responsible: str = "物业公司") -> plans.PlanText:
 @pytest.fixture
 def loop(session):  # type: ignore[no-untyped-def]
     """One building with four households: an author, two neighbours, staff of the community, its council, a leader."""
-    town = make_town(session)
-    building = town.building(0)
-    extra = [do_create_household(session, building=building, number=f"2单元{n}01", area_centi=9000) for n in (1, 2)]
-    for household in extra:
-        do_add_member(session, household, name="邻居", birth_year=1980)
-    session.commit()
-    people = {
-        "author": make_resident(session, "author", town.households[0]),
-        "neighbour": make_resident(session, "neighbour", town.households[1]),
-        "neighbour2": make_resident(session, "neighbour2", extra[0]),
-        "outsider": make_resident(session, "outsider", town.households[6]),
-        "staff": make_staff(session, town.community),
-        "council": make_user(session, "council"),
-        "leader": make_user(session, "leader"),
-        "supervisor": make_user(session, "supervisor"),
-    }
-    grant(session, people["council"], Role.COUNCIL, building)
-    grant(session, people["leader"], Role.BUILDING_LEADER, building)
-    grant(session, people["supervisor"], Role.SUPERVISOR, town.community)
-    actions.do_set_rules(session, building, rules.PlaceRules(threshold=Threshold("count", count=2)))
-    session.commit()
-    return town, building, people
+    return make_proposal_cast(session, extra_households=2)
 
 
 def _person(session, user):  # type: ignore[no-untyped-def]

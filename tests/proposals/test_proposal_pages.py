@@ -7,14 +7,11 @@ from datetime import timedelta
 
 import pytest
 from client_helpers import csrf_token, login
-from factories import grant, make_resident, make_staff, make_town, make_user, reload
+from factories import make_proposal_cast, reload
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from deliberate.accounts.models import Role
 from deliberate.db import utcnow
-from deliberate.places.actions import do_add_member, do_create_household
-from deliberate.proposals import actions, rules
 from deliberate.proposals.models import (
     CostItem,
     Notification,
@@ -25,7 +22,7 @@ from deliberate.proposals.models import (
     ProposalEvent,
     ProposalRating,
 )
-from deliberate.proposals.rules import Stage, Threshold
+from deliberate.proposals.rules import Stage
 from deliberate.voting.models import Vote
 
 P = "/proposals/"
@@ -35,26 +32,7 @@ JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 
 @pytest.fixture
 def town(session):  # type: ignore[no-untyped-def]
-    town = make_town(session)
-    building = town.building(0)
-    extra = do_create_household(session, building=building, number="2单元101", area_centi=9000)
-    do_add_member(session, extra, name="邻居", birth_year=1980)
-    session.commit()
-    people = {
-        "author": make_resident(session, "author", town.households[0]),
-        "neighbour": make_resident(session, "neighbour", town.households[1]),
-        "neighbour2": make_resident(session, "neighbour2", extra),
-        "outsider": make_resident(session, "outsider", town.households[6]),
-        "staff": make_staff(session, town.community),
-        "council": make_user(session, "council"),
-        "leader": make_user(session, "leader"),
-        "supervisor": make_user(session, "supervisor"),
-    }
-    grant(session, people["council"], Role.COUNCIL, building)
-    grant(session, people["leader"], Role.BUILDING_LEADER, building)
-    grant(session, people["supervisor"], Role.SUPERVISOR, town.community)
-    actions.do_set_rules(session, building, rules.PlaceRules(threshold=Threshold("count", count=2)))
-    session.commit()
+    _town, building, people = make_proposal_cast(session)
     return building, people
 
 
