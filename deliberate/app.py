@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -14,9 +18,10 @@ from starlette.staticfiles import StaticFiles
 from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
 from deliberate.db import Database
+from deliberate.mail import MailWorker, SmtpSender
 from deliberate.places import views as place_views
 from deliberate.proposals import list_views as proposal_list_views
-from deliberate.proposals import tracking_views
+from deliberate.proposals import mailing, tracking_views
 from deliberate.proposals import views as proposal_views
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting import views as vote_views
@@ -35,6 +40,23 @@ from deliberate.web.templating import make_templates
 async def _login_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, LoginRequired)
     return redirect(login_url(exc.next_url))
+
+
+def _mail_in_background(settings: Settings, database: Database) -> Callable[[Starlette], AbstractAsyncContextManager]:
+    """While the app runs, e-mail notifications every few seconds, if SMTP is configured."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = None
+        if settings.sends_mail:
+            send_once = partial(mailing.send_pending, database, SmtpSender(settings))
+            worker = MailWorker(send_once, settings.mail_interval_seconds)
+            worker.start()
+        yield
+        if worker is not None:
+            worker.stop()
+
+    return lifespan
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -70,6 +92,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         debug=False,
         routes=routes,
         middleware=middleware,
+        lifespan=_mail_in_background(settings, database),
         exception_handlers={
             HTTPException: errors.http_exception,
             LoginRequired: _login_required,

@@ -58,6 +58,34 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
 
 
+def mail(settings: Settings, action: str, address: str | None) -> int:
+    from deliberate.db import Database
+    from deliberate.mail import DeliveryFailed, Message, SmtpSender
+    from deliberate.proposals import mailing
+
+    if not settings.sends_mail:
+        print("deliberate: SMTP_HOST is not set; no e-mail is sent.", file=sys.stderr)
+        return 2
+    sender = SmtpSender(settings)
+    try:
+        if action == "test":
+            if not address:
+                print("deliberate: give the address to send the test message to.", file=sys.stderr)
+                return 2
+            refused = sender.send([Message(address, "议事厅 test message", "E-mail from Deliberate (议事厅) works.\n")])
+            print("refused by the server" if refused else f"sent to {address}")
+            return 1 if refused else 0
+        database = Database(settings)
+        total = 0
+        while claimed := mailing.send_pending(database, sender):
+            total += claimed
+        print(f"{total} notifications dealt with.")
+        return 0
+    except DeliveryFailed as error:
+        print(f"deliberate: the mail server could not be reached: {error}", file=sys.stderr)
+        return 1
+
+
 def recount(path: str) -> int:
     from deliberate.voting.recount import main as recount_main
 
@@ -76,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--workers", type=int, default=1)
+    mailer = commands.add_parser("mail", help="e-mail: send pending notifications now, or a test message")
+    mailer.add_argument("action", choices=["send", "test"])
+    mailer.add_argument("address", nargs="?", help="for test: where to send it")
     count = commands.add_parser("recount", help="recount a vote from its exported ballots (JSON)")
     count.add_argument("file", help='the export, or "-" for standard input')
     args = parser.parse_args(argv)
@@ -88,6 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return load_demo(settings, if_empty=args.if_empty)
+        if args.command == "mail":
+            return mail(settings, args.action, args.address)
         if args.command == "serve":
             serve(settings, args.host, args.port, args.workers)
             return 0

@@ -48,6 +48,15 @@ class Settings:
     page_size: int = 20
     sqlite_busy_timeout_ms: int = 10_000
     trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # E-mail of notifications: off while smtp_host is empty.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # "starttls", "ssl" or "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    mail_from: str = "议事厅 <noreply@localhost>"
+    mail_interval_seconds: int = 30
+    public_url: str = "http://127.0.0.1:8000"  # where links in e-mails point
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -77,6 +86,14 @@ class Settings:
             sqlite_busy_timeout_ms=_int(
                 env, "SQLITE_BUSY_TIMEOUT_MS", defaults.sqlite_busy_timeout_ms
             ),
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
+            smtp_security=(env.get("SMTP_SECURITY") or defaults.smtp_security).strip().lower(),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            mail_from=env.get("MAIL_FROM") or defaults.mail_from,
+            mail_interval_seconds=_int(env, "MAIL_INTERVAL_SECONDS", defaults.mail_interval_seconds),
+            public_url=(env.get("PUBLIC_URL") or defaults.public_url).rstrip("/"),
         )
 
     def check(self) -> None:
@@ -88,6 +105,14 @@ class Settings:
             )
         if self.production and len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters in production")
+        if self.smtp_security not in ("starttls", "ssl", "none"):
+            raise SettingsError(f"SMTP_SECURITY must be starttls, ssl or none, got {self.smtp_security!r}")
+        if self.mail_interval_seconds < 1:
+            raise SettingsError("MAIL_INTERVAL_SECONDS must be at least 1")
+
+    @property
+    def sends_mail(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def is_sqlite(self) -> bool:

@@ -59,6 +59,13 @@ def do_change_password(session: Session, user: User, *, new_password: str, keep_
     return browser_sessions.end_all_for_user(session, user.id, keep=keep_session)
 
 
+def do_set_email(session: Session, user: User, *, email: str, notifications: bool) -> None:
+    user.email = email or None
+    user.email_notifications = notifications
+    session.add(user)
+    session.flush()
+
+
 def do_claim(
     session: Session, *, user: User, household: Household, name: str, birth_year: int, note: str
 ) -> ResidencyClaim:

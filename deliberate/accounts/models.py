@@ -16,6 +16,8 @@ class User(SQLModel, table=True):
     display_name: str = Field(sa_column=Column(String(50), nullable=False))
     password_hash: str = Field(sa_column=Column(String(255), nullable=False))
     locale: str | None = Field(default=None, sa_column=Column(String(10)))
+    email: str | None = Field(default=None, sa_column=Column(String(254)))
+    email_notifications: bool = Field(default=True, nullable=False)
     is_active: bool = Field(default=True, nullable=False)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 

@@ -8,6 +8,8 @@ from deliberate.accounts import passwords
 from deliberate.web.i18n import gettext as _
 
 USERNAME = re.compile(r"^[a-z0-9_]{3,32}$")
+# Deliberately loose: one @, no spaces, a dot in the domain. The mail server is the real judge.
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s.]+$")
 
 
 def normalise_username(raw: str) -> str:
@@ -37,4 +39,15 @@ def check_new_password(password: str, confirm: str, *, username: str = "") -> st
         return _("密码不能和用户名相同。")
     if password != confirm:
         return _("两次输入的密码不一致。")
+    return None
+
+
+def normalise_email(raw: str) -> str:
+    return raw.strip()
+
+
+def check_email(email: str) -> str | None:
+    """An empty address is allowed: it means no e-mail."""
+    if email and (len(email) > 254 or not EMAIL.match(email)):
+        return _("请填写有效的电子邮箱地址，例如 wang@example.com。")
     return None

@@ -133,8 +133,33 @@ def change_password(request: Request) -> Response:
     return redirect(request.url_for("accounts:home").path)
 
 
+def set_email(request: Request) -> Response:
+    user = require_user(request)
+    email = rules.normalise_email(forms.text(request, "email", max_length=300))
+    notifications = forms.text(request, "notifications") == "1"
+    problem = rules.check_email(email)
+    if problem:
+        return _account_page(request, user, email_form={"email": email, "notifications": notifications},
+                             errors={"email": problem}, status=422)
+    session = db(request)
+    actions.do_set_email(session, user, email=email, notifications=notifications)
+    session.commit()
+    if not email:
+        flash(request, _("已删除电子邮箱，不再给您发邮件。"))
+    elif notifications:
+        flash(request, _("已保存。您关注的提案有新进展时，会发邮件到 %(email)s。", email=email))
+    else:
+        flash(request, _("已保存电子邮箱。邮件通知已关闭。"))
+    return redirect(request.url_for("accounts:home").path)
+
+
 def account_home(request: Request) -> Response:
     user = require_user(request)
+    return _account_page(request, user)
+
+
+def _account_page(request: Request, user: User, *, email_form: dict | None = None, errors: dict | None = None,
+                  status: int = 200) -> Response:
     session = db(request)
     person = load_person(session, user)
     claims = actions.claims_of(session, user)
@@ -144,7 +169,12 @@ def account_home(request: Request) -> Response:
     places_by_path = {p.path: p for p in grant_rows}
     roles = [(actions.role_label(g.role), places_by_path.get(g.place_path)) for g in person.grants]
     homes = [(c, h, b) for c, h, b in claims if c.status == ClaimStatus.APPROVED]
-    return render(request, "accounts/home.html", {"user": user, "claims": claims, "roles": roles, "homes": homes})
+    if email_form is None:
+        email_form = {"email": user.email or "", "notifications": user.email_notifications}
+    return render(request, "accounts/home.html", {
+        "user": user, "claims": claims, "roles": roles, "homes": homes, "email_form": email_form,
+        "errors": errors or {}, "sends_mail": request.app.state.settings.sends_mail,
+    }, status=status)
 
 
 def set_language(request: Request) -> Response:
@@ -227,6 +257,7 @@ routes = [
     Route("/login", login, methods=["GET", "POST"], name="login"),
     Route("/logout", logout, methods=["POST"], name="logout"),
     Route("/account", account_home, methods=["GET"], name="home"),
+    Route("/account/email", set_email, methods=["POST"], name="email"),
     Route("/account/password", change_password, methods=["GET", "POST"], name="password"),
     Route("/language", set_language, methods=["GET"], name="language"),
     Route("/claim", claim, methods=["GET", "POST"], name="claim"),

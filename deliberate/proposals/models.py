@@ -118,6 +118,8 @@ class Notification(SQLModel, table=True):
     proposal_id: int = Field(sa_column=_fk("proposal.id"))
     event_id: int = Field(sa_column=_fk("proposal_event.id"))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # Set when the mail sender has dealt with it (sent, or passed over); NULL means still to do.
+    emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 

@@ -226,6 +226,17 @@ def action_labels() -> dict[Action, str]:
     }
 
 
+def event_labels() -> dict[str, str]:
+    """Names of timeline events: the stage moves, and the records that do not move the stage."""
+    return {
+        **{move.value: label for move, label in action_labels().items()},
+        "create": _("创建草稿"), "merged_in": _("并入了另一条提案"), "plan_drafted": _("拟定方案"),
+        "plan_edited": _("修订方案"), "vote_created": _("方案付诸表决"), "milestone_added": _("设定工程节点"),
+        "milestone_done": _("工程节点完成"), "progress": _("进度更新"), "cost": _("公开费用"),
+        "inspection": _("监督检查"),
+    }
+
+
 def _who_may(action: Action) -> str:
     return {
         Action.SUBMIT: _("只有提案作者可以提交提案。"),

@@ -118,8 +118,9 @@ def _draft_from_form(request: Request) -> tuple[Draft, dict[str, str]]:
     return Draft(title, body, category), errors
 
 
-def _uploads(request: Request, name: str, errors: dict[str, str]) -> list[tuple[str, bytes]]:
-    """Every uploaded photo of the field, each checked; problems go into `errors` under the field's name."""
+def _uploads(request: Request, name: str, errors: dict[str, str], *, key: str = "") -> list[tuple[str, bytes]]:
+    """Every uploaded photo of the field, each checked; problems go into `errors` under `key` (or the name)."""
+    key = key or name
     files = []
     for value in forms.form(request).getlist(name):
         if isinstance(value, str) or not getattr(value, "filename", ""):
@@ -128,19 +129,23 @@ def _uploads(request: Request, name: str, errors: dict[str, str]) -> list[tuple[
         try:
             photos.check(value.filename or "", data)
         except ProposalError as problem:
-            errors[name] = problem.message
+            errors[key] = problem.message
             return []
         files.append((value.filename or "", data))
     if len(files) > photos.MAX_PHOTOS_PER_UPLOAD:
-        errors[name] = _("一次最多上传 %(n)s 张照片。", n=photos.MAX_PHOTOS_PER_UPLOAD)
+        errors[key] = _("一次最多上传 %(n)s 张照片。", n=photos.MAX_PHOTOS_PER_UPLOAD)
         return []
     return files
 
 
-def _reason(request: Request, name: str = "reason") -> str:
+def _reason(request: Request, name: str = "reason", errors: dict[str, str] | None = None, key: str = "") -> str:
+    """The text of a reason or findings field; too long is an error in `errors` under `key`, or a 422."""
     reason = forms.text(request, name, max_length=REASON_MAX)
     if len(reason) > REASON_MAX:
-        raise HTTPException(422, _("说明不能超过 %(n)s 个字。", n=REASON_MAX))
+        problem = _("说明不能超过 %(n)s 个字。", n=REASON_MAX)
+        if errors is None:
+            raise HTTPException(422, problem)
+        errors[key] = problem
     return reason
 
 
@@ -230,17 +235,6 @@ def _timeline(session: Session, proposal: Proposal) -> list[tuple[ProposalEvent,
     return [(event, user) for event, user in rows]
 
 
-def event_labels() -> dict[str, str]:
-    """Names of timeline events: the stage moves, and the records that do not move the stage."""
-    return {
-        **{move.value: label for move, label in rules.action_labels().items()},
-        "create": _("创建草稿"), "merged_in": _("并入了另一条提案"), "plan_drafted": _("拟定方案"),
-        "plan_edited": _("修订方案"), "vote_created": _("方案付诸表决"), "milestone_added": _("设定工程节点"),
-        "milestone_done": _("工程节点完成"), "progress": _("进度更新"), "cost": _("公开费用"),
-        "inspection": _("监督检查"),
-    }
-
-
 def _deadline(session: Session, proposal: Proposal, now: datetime) -> dict[str, Any] | None:
     """The deadline of the current stage, and how far past it we are."""
     due: datetime | None = None
@@ -258,6 +252,14 @@ def _deadline(session: Session, proposal: Proposal, now: datetime) -> dict[str, 
 
 def detail(request: Request) -> Response:
     proposal, place = _load(request)
+    return _page(request, proposal, place)
+
+
+def _page(request: Request, proposal: Proposal, place: Place, *, invalid: str = "",
+          errors: dict[str, str] | None = None) -> Response:
+    """The proposal's page; with `invalid`, that form shown again (422) with what was typed and what is wrong.
+
+    Error keys are the ids of the fields after "f-", so that the summary links to them."""
     session = db(request)
     person = current_person(request)
     user = current_user(request)
@@ -303,7 +305,7 @@ def detail(request: Request) -> Response:
         "proposal": proposal, "place": place, "trail": places.ancestors(session, place) + [place],
         "author": author, "moves": moves, "can": can,
         "stage_labels": rules.stage_labels(), "category_labels": rules.category_labels(),
-        "event_labels": event_labels(), "rating_labels": rules.rating_labels(), "Move": Move, "Stage": Stage,
+        "event_labels": rules.event_labels(), "rating_labels": rules.rating_labels(), "Move": Move, "Stage": Stage,
         "timeline": timeline, "plans": plan_rows, "votes": votes, "pictures": pictures,
         "milestones": milestones, "progress": progress, "costs": costs, "inspections": inspections,
         "percent": progress[0].percent if progress else 0, "satisfaction": satisfaction,
@@ -314,7 +316,8 @@ def detail(request: Request) -> Response:
         "merge_targets": actions.merge_targets(session, proposal, place) if Move.MERGE in moves else [],
         "merged_into": merged_into, "is_author": user is not None and user.id == proposal.author_id,
         "disclosure_ends": plans.disclosure_ends(session, proposal),
-    }, data=data)
+        "errors_for": {invalid: errors or {}} if invalid else {}, "entered": forms.form(request) if invalid else {},
+    }, data=data, status=422 if invalid else 200)
 
 
 def _plan_data(plan: Plan, version: PlanVersion) -> dict[str, Any]:
@@ -387,9 +390,15 @@ def review(request: Request) -> Response:
     person = ensure(request, Act.REVIEW_PROPOSALS, place)
     assert person is not None
     move = REVIEW_MOVES.get(forms.text(request, "decision", max_length=20))
+    errors: dict[str, str] = {}
+    reason = _reason(request, errors=errors, key="review-reason")
     if move is None:
-        raise HTTPException(422, _("请选择受理结果。"))
-    reason = _reason(request)
+        errors["review-accept"] = _("请选择受理结果。")
+    elif move is not Move.ACCEPT and not reason and "review-reason" not in errors:
+        errors["review-reason"] = (_("驳回提案时必须公开说明理由。") if move is Move.REJECT
+                                   else _("请写明需要作者修改什么。"))
+    if errors or move is None:
+        return _page(request, proposal, place, invalid="review", errors=errors)
     user = require_user(request)
     _attempt(request, lambda: actions.do_review(db(request), proposal, place, person, user, move, reason))
     return _done(request, proposal, {
@@ -597,15 +606,18 @@ def _works_step(request: Request) -> tuple[Proposal, Place, User]:
 
 
 def add_milestone(request: Request) -> Response:
-    proposal, _place, user = _works_step(request)
+    proposal, place, user = _works_step(request)
     title = forms.text(request, "title", max_length=120)
     responsible = forms.text(request, "responsible", max_length=100)
+    errors: dict[str, str] = {}
+    if not title or len(title) > 120:
+        errors["ms-title"] = _("请写节点名称（不超过 120 字）。")
     try:
         due_on = date.fromisoformat(forms.text(request, "due_on", max_length=10))
     except ValueError:
-        raise HTTPException(422, _("请填写完成日期，如 2027-03-31。")) from None
-    if not title or len(title) > 120:
-        raise HTTPException(422, _("请写节点名称（不超过 120 字）。"))
+        errors["ms-due"] = _("请填写完成日期，如 2027-03-31。")
+    if errors:
+        return _page(request, proposal, place, invalid="milestone", errors=errors)
     _attempt(request, lambda: works.do_add_milestone(db(request), proposal, user, title=title, due_on=due_on,
                                                      responsible=responsible[:100]))
     return _done(request, proposal, _("工程节点已设定。"), "works")
@@ -621,17 +633,17 @@ def complete_milestone(request: Request) -> Response:
 
 
 def report_progress(request: Request) -> Response:
-    proposal, _place, user = _works_step(request)
+    proposal, place, user = _works_step(request)
     text = forms.text(request, "text", max_length=2000)
     raw = forms.text(request, "percent", max_length=3)
     errors: dict[str, str] = {}
-    files = _uploads(request, "photos", errors)
-    if not text:
-        errors["text"] = _("请写明进展。")
     if not raw.isdigit() or int(raw) > 100:
-        errors["percent"] = _("进度须在 0 到 100 之间。")
+        errors["pg-percent"] = _("进度须在 0 到 100 之间。")
+    if not text:
+        errors["pg-text"] = _("请写明进展。")
+    files = _uploads(request, "photos", errors, key="pg-photos")
     if errors:
-        raise HTTPException(422, " ".join(errors.values()))
+        return _page(request, proposal, place, invalid="progress", errors=errors)
     session = db(request)
     update = _attempt(request, lambda: works.do_report_progress(session, proposal, user, text=text,
                                                                 percent=int(raw)))
@@ -640,20 +652,20 @@ def report_progress(request: Request) -> Response:
 
 
 def disclose_cost(request: Request) -> Response:
-    proposal, _place, user = _works_step(request)
+    proposal, place, user = _works_step(request)
     description = forms.text(request, "description", max_length=200)
     payee = forms.text(request, "payee", max_length=100)
     centi = _yuan_to_centi(forms.text(request, "amount", max_length=20))
     errors: dict[str, str] = {}
-    files = _uploads(request, "document", errors)
     if not description or len(description) > 200:
-        errors["description"] = _("请写明费用项目（不超过 200 字）。")
+        errors["cost-desc"] = _("请写明费用项目（不超过 200 字）。")
     if centi is None:
-        errors["amount"] = _("金额应是不为负的数字，最多两位小数。")
-    if not files and "document" not in errors:
-        errors["document"] = _("请附上凭证（发票、合同或收据的照片）。")
+        errors["cost-amount"] = _("金额应是不为负的数字，最多两位小数。")
+    files = _uploads(request, "document", errors, key="cost-doc")
+    if not files and "cost-doc" not in errors:
+        errors["cost-doc"] = _("请附上凭证（发票、合同或收据的照片）。")
     if errors or centi is None:
-        raise HTTPException(422, " ".join(errors.values()))
+        return _page(request, proposal, place, invalid="cost", errors=errors)
     session = db(request)
     document = photos.do_attach(session, proposal, user, "cost", None, files[:1])[0]
     item = _attempt(request, lambda: works.do_disclose_cost(session, proposal, user, description=description,
@@ -688,13 +700,13 @@ def inspect(request: Request) -> Response:
     person = ensure(request, Act.SUPERVISE, place)
     assert person is not None
     user = require_user(request)
-    findings = _reason(request, "findings")
     errors: dict[str, str] = {}
-    files = _uploads(request, "photos", errors)
-    if not findings:
-        errors["findings"] = _("请写明检查情况。")
+    findings = _reason(request, "findings", errors, "insp")
+    if not findings and not errors:
+        errors["insp"] = _("请写明检查情况。")
+    files = _uploads(request, "photos", errors, key="insp-photos")
     if errors:
-        raise HTTPException(422, " ".join(errors.values()))
+        return _page(request, proposal, place, invalid="inspection", errors=errors)
     session = db(request)
     inspection = _attempt(request, lambda: works.do_inspect(session, proposal, place, person, user, findings))
     photos.do_attach(session, proposal, user, "inspection", inspection.id, files)
@@ -707,13 +719,15 @@ def acceptance(request: Request) -> Response:
     assert person is not None
     user = require_user(request)
     outcome = forms.text(request, "outcome", max_length=10)
-    if outcome not in ("pass", "fail"):
-        raise HTTPException(422, _("请选择验收结果。"))
-    findings = _reason(request, "findings")
     errors: dict[str, str] = {}
-    files = _uploads(request, "photos", errors)
+    if outcome not in ("pass", "fail"):
+        errors["acc-pass"] = _("请选择验收结果。")
+    findings = _reason(request, "findings", errors, "acc-findings")
+    if outcome == "fail" and not findings and not errors:
+        errors["acc-findings"] = _("验收不通过时，请写明存在的问题。")
+    files = _uploads(request, "photos", errors, key="acc-photos")
     if errors:
-        raise HTTPException(422, " ".join(errors.values()))
+        return _page(request, proposal, place, invalid="acceptance", errors=errors)
     session = db(request)
     inspection = _attempt(request, lambda: works.do_acceptance(session, proposal, place, person, user,
                                                                passed=outcome == "pass", findings=findings))
@@ -729,9 +743,10 @@ def rate(request: Request) -> Response:
     assert person is not None
     user = require_user(request)
     raw = forms.text(request, "rating", max_length=20)
-    if raw not in set(rules.Rating):
-        raise HTTPException(422, _("请选择满意、基本满意或不满意。"))
     comment = forms.text(request, "comment", max_length=500)[:500]
+    if raw not in set(rules.Rating):
+        return _page(request, proposal, place, invalid="rating",
+                     errors={"rate-" + rules.Rating.SATISFIED.value: _("请选择满意、基本满意或不满意。")})
     first = _attempt(request, lambda: works.do_rate(db(request), proposal, place, person, user,
                                                     rating=rules.Rating(raw), comment=comment))
     return _done(request, proposal, _("谢谢您的评价。") if first else _("评价已修改。"), "rating")
@@ -773,7 +788,7 @@ def notifications(request: Request) -> Response:
         return redirect(request.app.url_path_for("proposals:notifications"))
     items = inbox.recent(session, user)
     return render(request, "proposals/notifications.html", {
-        "items": items, "event_labels": event_labels(), "stage_labels": rules.stage_labels(),
+        "items": items, "event_labels": rules.event_labels(), "stage_labels": rules.stage_labels(),
     })
 
 

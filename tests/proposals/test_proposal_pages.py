@@ -139,8 +139,10 @@ def test_review_is_for_staff_and_council_and_rejection_needs_a_reason(app, sessi
     assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/review", {"decision": "accept"}).status_code == 403
     staff = _as(app, "staff")
     refused = _post(staff, f"{P}{proposal_id}/review", {"decision": "reject", "reason": ""})
-    assert refused.status_code == 409 and "必须公开说明理由" in refused.text
-    assert _post(staff, f"{P}{proposal_id}/review", {"decision": "nonsense"}).status_code == 422
+    assert refused.status_code == 422 and "必须公开说明理由" in refused.text
+    assert 'value="reject" checked' in refused.text  # the form comes back as it was filled in
+    nonsense = _post(staff, f"{P}{proposal_id}/review", {"decision": "nonsense", "reason": "看看"})
+    assert nonsense.status_code == 422 and "请选择受理结果" in nonsense.text and ">看看</textarea>" in nonsense.text
     done = _post(staff, f"{P}{proposal_id}/review", {"decision": "reject", "reason": "不属于本楼事务"})
     assert done.status_code == 303
     page = TestClient(app).get(f"/proposals/{proposal_id}")
@@ -267,7 +269,8 @@ def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_clos
     assert _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"}).status_code == 303
     assert _post(staff, f"{P}{proposal_id}/complete").status_code == 303
     leader = _as(app, "leader")
-    assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail"}).status_code == 409
+    no_findings = _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail"})
+    assert no_findings.status_code == 422 and "请写明存在的问题" in no_findings.text
     assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 403
     assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail", "findings": "推倒重来"}).status_code == 303
     reload(session)
@@ -312,3 +315,36 @@ def test_unknown_or_malformed_ids_are_404(app, town):
     assert client.get("/proposals/99999").status_code == 404
     assert client.get("/proposals/99999999999").status_code == 404
     assert client.get("/photos/12345").status_code == 404
+
+
+def test_a_works_form_with_mistakes_comes_back_filled_in_with_each_problem_by_its_field(app, session, town):
+    building, _people = town
+    proposal_id = _implementing(app, session, building)
+    staff = _as(app, "staff")
+
+    milestone = _post(staff, f"{P}{proposal_id}/milestones", {"title": "划线", "due_on": "明天", "responsible": "老李"})
+    assert milestone.status_code == 422
+    assert 'value="划线"' in milestone.text and 'value="老李"' in milestone.text
+    assert 'aria-invalid="true" aria-describedby="f-ms-due-error"' in milestone.text
+    assert 'id="f-ms-due-error"' in milestone.text
+    assert '<a href="#f-ms-due">' in milestone.text  # the summary at the top of the form leads to the field
+
+    progress = _post(staff, f"{P}{proposal_id}/progress", {"text": "划了一半", "percent": "150"})
+    assert progress.status_code == 422 and "进度须在 0 到 100 之间" in progress.text
+    assert ">划了一半</textarea>" in progress.text and 'value="150"' in progress.text
+    assert "照片需要重新选择" in progress.text
+
+    cost = _post(staff, f"{P}{proposal_id}/costs", {"description": "油漆", "amount": "三百", "payee": "建材店"})
+    assert cost.status_code == 422
+    assert "金额应是不为负的数字" in cost.text and "请附上凭证" in cost.text
+    assert 'value="油漆"' in cost.text and 'value="建材店"' in cost.text and 'value="三百"' in cost.text
+
+    not_a_photo = _post(staff, f"{P}{proposal_id}/progress", {"text": "x", "percent": "10"},
+                        files=[("photos", ("notes.txt", b"hello", "text/plain"))])
+    assert not_a_photo.status_code == 422 and 'id="f-pg-photos-error"' in not_a_photo.text
+
+    inspection = _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": ""})
+    assert inspection.status_code == 422 and "请写明检查情况" in inspection.text
+
+    reload(session)
+    assert _timeline(session, proposal_id).count("progress") == 0  # nothing of it was saved
