@@ -18,7 +18,9 @@ from starlette.staticfiles import StaticFiles
 from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
 from deliberate.db import Database
+from deliberate.discussion import views as discussion_views
 from deliberate.mail import MailWorker, SmtpSender
+from deliberate.meetings import views as meeting_views
 from deliberate.places import views as place_views
 from deliberate.proposals import list_views as proposal_list_views
 from deliberate.proposals import mailing, tracking_views
@@ -73,6 +75,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         *namespaced("proposals", proposal_list_views.routes),
         *namespaced("proposals", proposal_views.routes),
         *namespaced("tracking", tracking_views.routes),
+        *namespaced("discussion", discussion_views.routes),
+        *namespaced("meetings", meeting_views.routes),
     ]
     middleware = [
         Middleware(

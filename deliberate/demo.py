@@ -12,6 +12,8 @@ from sqlmodel import Session, select
 
 from deliberate.accounts.actions import do_approve_claim, do_claim, do_grant_role, do_register
 from deliberate.accounts.models import Role, User
+from deliberate.discussion.demo_discussion import add_demo_discussion
+from deliberate.meetings.demo_meetings import add_demo_meetings
 from deliberate.places.actions import (
     counts,
     do_add_member,
@@ -485,7 +487,9 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
         logins.append((account.username, account.person.name, account.what))
     session.flush()
     add_demo_votes(session, rng)
+    add_demo_meetings(session)
     add_demo_proposals(session, rng)
+    add_demo_discussion(session)
 
     totals = counts(session, community)
     owners = session.exec(

@@ -3,6 +3,8 @@
 from sqlmodel import SQLModel
 
 from deliberate.accounts.models import LoginFailure, ResidencyClaim, RoleGrant, User, WebSession
+from deliberate.discussion.models import Comment, CommentReport, DiscussionRules, Helpful, ModerationEntry
+from deliberate.meetings.models import AgendaItem, Attendance, Invitation, Meeting, Minutes, Registration
 from deliberate.places.models import Household, Member, Owner, Place
 from deliberate.proposals.models import (
     Cosign,
@@ -25,15 +27,25 @@ from deliberate.voting.models import Ballot, RollEntry, SecretBallot, Vote, Vote
 metadata = SQLModel.metadata
 
 __all__ = [
+    "AgendaItem",
+    "Attendance",
     "Ballot",
+    "Comment",
+    "CommentReport",
+    "DiscussionRules",
+    "Helpful",
+    "ModerationEntry",
     "Cosign",
     "CostItem",
     "Follow",
     "Household",
     "Inspection",
+    "Invitation",
     "LoginFailure",
+    "Meeting",
     "Member",
     "Milestone",
+    "Minutes",
     "Notification",
     "Owner",
     "Photo",
@@ -45,6 +57,7 @@ __all__ = [
     "ProposalEvent",
     "ProposalRating",
     "ProposalRules",
+    "Registration",
     "ResidencyClaim",
     "RoleGrant",
     "RollEntry",

@@ -29,6 +29,10 @@ class Act(StrEnum):
     MANAGE_WORKS = "manage_works"  # milestones, progress, costs of the works
     ACCEPT_WORKS = "accept_works"  # on-site acceptance (验收) by resident representatives or supervisors
     TRACK_PROPOSALS = "track_proposals"  # what waits on whom, and its export
+    COMMENT = "comment"  # write in the discussion threads of this place
+    MODERATE = "moderate"  # hide reported comments, dismiss reports, keep the blocked word list
+    MANAGE_MEETINGS = "manage_meetings"  # schedule, edit and cancel meetings; invitees; minutes; attendance
+    SIGN_IN_ATTENDEES = "sign_in_attendees"  # at the door of a meeting: also the place's building leaders
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,19 @@ def _accept_works(person: Person, place: Place) -> bool:
     return any(g.role == Role.BUILDING_LEADER and g.place_path.startswith(place.path) for g in person.grants)
 
 
+def _sign_in_attendees(person: Person, place: Place) -> bool:
+    if _manage_votes(person, place):
+        return True
+    return any(g.role == Role.BUILDING_LEADER and g.place_path.startswith(place.path) for g in person.grants)
+
+
+def _comment(person: Person, place: Place) -> bool:
+    """Residents of the place, and those who answer to them there: staff and its council."""
+    if _act_as_resident(person, place):
+        return True
+    return _manage_votes(person, place)
+
+
 def _claim_household(person: Person, place: Place) -> bool:
     return True
 
@@ -140,5 +157,9 @@ _RULES = {
     Act.MANAGE_WORKS: _manage_votes,
     Act.ACCEPT_WORKS: _accept_works,
     Act.TRACK_PROPOSALS: _staffs,
+    Act.COMMENT: _comment,
+    Act.MODERATE: _staffs,
+    Act.MANAGE_MEETINGS: _manage_votes,
+    Act.SIGN_IN_ATTENDEES: _sign_in_attendees,
 }
 assert set(_RULES) == set(Act) - {Act.VIEW_PLACE}

@@ -13,6 +13,11 @@ from deliberate.accounts import passwords
 from deliberate.accounts.models import User
 from deliberate.db import Database, utcnow
 from deliberate.demo import load_demo
+from deliberate.discussion import actions as discussion
+from deliberate.discussion.demo_discussion import PARKING
+from deliberate.discussion.models import Comment, CommentReport
+from deliberate.discussion.rules import Sort
+from deliberate.discussion.subjects import find
 from deliberate.places.models import Place, PlaceKind
 from deliberate.proposals import plans, tracking, works
 from deliberate.proposals.demo_proposals import READ_AFTER
@@ -184,3 +189,18 @@ def test_notifications_are_dated_with_their_event_and_only_recent_ones_are_unrea
             assert (notification.read_at is None) == (event.at > read_before)
     resident = demo.exec(select(User).where(User.username == "resident")).one()
     assert [n for n, _event in rows if n.user_id == resident.id and n.read_at is None]
+
+
+def test_the_parking_proposal_is_argued_over_with_a_reported_comment_for_staff(demo: Session) -> None:
+    parking = demo.exec(select(Proposal).where(Proposal.title == PARKING)).one()
+    subject = find(demo, "proposal", parking.id)  # type: ignore[arg-type]
+    assert subject is not None
+    thread = discussion.thread(demo, subject, Sort.HELPFUL, None)
+    assert thread.count == 7 and thread.balance.supporting == 2 and thread.balance.opposing == 1
+    assert thread.roots[0].comment.helpful_count == 3 and thread.roots[0].children == []
+    assert any(node.children for node in thread.roots)
+    assert all(c.created_at < utcnow() for c in demo.exec(select(Comment)).all())
+    community = demo.exec(select(Place).where(Place.kind == PlaceKind.COMMUNITY)).one()
+    [(report, comment, _author, _reporter)] = discussion.open_reports(demo, community)
+    assert report.reason and comment.subject_id == parking.id
+    assert demo.exec(select(CommentReport)).one().id == report.id

@@ -22,7 +22,8 @@ PLACES = {
 ALL = set(PLACES)
 C_TREE = {"C", "K1", "B1", "K2", "B2"}
 STAFF_ACTS = (Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS, Act.REVIEW_CLAIMS, Act.MANAGE_VOTES,
-              Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS, Act.TRACK_PROPOSALS)
+              Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS, Act.TRACK_PROPOSALS,
+              Act.MANAGE_MEETINGS, Act.SIGN_IN_ATTENDEES, Act.COMMENT, Act.MODERATE)
 
 
 def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
@@ -36,7 +37,8 @@ def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
 def council_on(place: str) -> dict[Act, set[str]]:
     """A council acts, opens and certifies votes at its own level only."""
     return {Act.ACT_AS_COUNCIL: {place}, Act.MANAGE_VOTES: {place}, Act.CERTIFY_VOTES: {place},
-            Act.REVIEW_PROPOSALS: {place}, Act.MANAGE_WORKS: {place}}
+            Act.REVIEW_PROPOSALS: {place}, Act.MANAGE_WORKS: {place}, Act.MANAGE_MEETINGS: {place},
+            Act.SIGN_IN_ATTENDEES: {place}, Act.COMMENT: {place}}
 
 
 # Who, and where each act is allowed; every act not listed is refused everywhere but VIEW_PLACE.
@@ -54,20 +56,23 @@ SCENARIOS: dict[str, tuple[Person | None, dict[Act, set[str]]]] = {
     "building leader of B1": (
         Person(1, (Grant(Role.BUILDING_LEADER, "/1/2/3/"),)),
         # A building leader is a resident representative: accepts works of the building and above it.
-        {Act.VIEW_REGISTER: {"B1"}, Act.LEAD_BUILDING: {"B1"}, Act.ACCEPT_WORKS: {"C", "K1", "B1"}},
+        {Act.VIEW_REGISTER: {"B1"}, Act.LEAD_BUILDING: {"B1"}, Act.ACCEPT_WORKS: {"C", "K1", "B1"},
+         Act.SIGN_IN_ATTENDEES: {"C", "K1", "B1"}},
     ),
     "supervisor of compound K1": (
         Person(1, (Grant(Role.SUPERVISOR, "/1/2/"),)),
         {Act.SUPERVISE: {"K1", "B1"}, Act.ACCEPT_WORKS: {"K1", "B1"}},
     ),
-    "resident of building B1": (Person(1, home_paths=("/1/2/3/",)), {Act.ACT_AS_RESIDENT: {"C", "K1", "B1"}}),
+    "resident of building B1": (
+        Person(1, home_paths=("/1/2/3/",)), {Act.ACT_AS_RESIDENT: {"C", "K1", "B1"}, Act.COMMENT: {"C", "K1", "B1"}},
+    ),
     "resident of B1 and of BD": (
         Person(1, home_paths=("/1/2/3/", "/6/61/62/")),
-        {Act.ACT_AS_RESIDENT: {"C", "K1", "B1", "D", "KD", "BD"}},
+        {Act.ACT_AS_RESIDENT: {"C", "K1", "B1", "D", "KD", "BD"}, Act.COMMENT: {"C", "K1", "B1", "D", "KD", "BD"}},
     ),
     "council of K1 living in B2": (
         Person(1, (Grant(Role.COUNCIL, "/1/2/"),), home_paths=("/1/4/5/",)),
-        {**council_on("K1"), Act.ACT_AS_RESIDENT: {"C", "K2", "B2"}},
+        {**council_on("K1"), Act.ACT_AS_RESIDENT: {"C", "K2", "B2"}, Act.COMMENT: {"K1", "C", "K2", "B2"}},
     ),
 }
 

@@ -1,37 +1,105 @@
-"""A person's in-site notifications: each event of a proposal they follow or review."""
+"""A person's notifications: each step of a proposal they follow or review, and comments that concern them.
+
+`items` turns notification rows into what the 通知 page and the e-mail both show: a title, a link, what
+happened, who did it, when, and an excerpt."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.db import utcnow
-from deliberate.proposals.models import Notification, Proposal, ProposalEvent
+from deliberate.discussion.links import comment_url
+from deliberate.discussion.models import Comment
+from deliberate.proposals import rules
+from deliberate.proposals.models import Notification, NotificationKind, Proposal, ProposalEvent
+from deliberate.voting.models import Vote
+from deliberate.web.i18n import gettext as _
 
 RECENT = 100
+EXCERPT = 80
 
 
 @dataclass(frozen=True)
 class Item:
     notification: Notification
-    event: ProposalEvent
-    proposal: Proposal
+    title: str
+    url: str
+    what: str
     actor: User | None
+    at: datetime
+    excerpt: str = ""
 
 
 def recent(session: Session, user: User) -> list[Item]:
     rows = session.exec(
-        select(Notification, ProposalEvent, Proposal, User)
-        .join(ProposalEvent, ProposalEvent.id == Notification.event_id)
-        .join(Proposal, Proposal.id == Notification.proposal_id)
-        .join(User, col(User.id) == ProposalEvent.actor_id, isouter=True)
-        .where(Notification.user_id == user.id)
+        select(Notification).where(Notification.user_id == user.id)
         .order_by(col(Notification.id).desc()).limit(RECENT)
     ).all()
-    return [Item(n, e, p, a) for n, e, p, a in rows]
+    return items(session, rows)
+
+
+def items(session: Session, notifications: Sequence[Notification]) -> list[Item]:
+    """What each notification says, loading what it points to in a few queries."""
+    events = _by_id(session, ProposalEvent, {n.event_id for n in notifications})
+    comments = _by_id(session, Comment, {n.comment_id for n in notifications})
+    proposals = _by_id(session, Proposal, {n.proposal_id for n in notifications})
+    votes = _by_id(session, Vote, {c.subject_id for c in comments.values() if c.subject_kind == "vote"})
+    people = _by_id(session, User, {e.actor_id for e in events.values()}
+                    | {c.author_id for c in comments.values()} | {c.hidden_by_id for c in comments.values()})
+    found = []
+    for n in notifications:
+        if n.event_id is not None and n.event_id in events:
+            event = events[n.event_id]
+            proposal = proposals[event.proposal_id]
+            found.append(Item(n, proposal.title, f"/proposals/{proposal.id}#timeline", event_what(event),
+                              people.get(event.actor_id), event.at, event.reason))
+        elif n.comment_id is not None and n.comment_id in comments:
+            comment = comments[n.comment_id]
+            if comment.subject_kind == "vote":
+                title = votes[comment.subject_id].title if comment.subject_id in votes else ""
+            else:
+                title = proposals[n.proposal_id].title if n.proposal_id in proposals else ""
+            hidden = n.kind == NotificationKind.HIDDEN
+            found.append(Item(
+                n, title, comment_url(comment, n.proposal_id), _comment_what(n.kind, comment),
+                people.get(comment.hidden_by_id if hidden else comment.author_id),
+                (comment.hidden_at or n.created_at) if hidden else comment.created_at,
+                comment.hidden_reason if hidden else _excerpt(comment.body) if not comment.deleted_at else "",
+            ))
+    return found
+
+
+def event_what(event: ProposalEvent) -> str:
+    label = rules.event_labels().get(event.action, event.action)
+    if event.from_stage == event.to_stage:
+        return label
+    return _("%(what)s（%(stage)s）", what=label, stage=rules.stage_labels()[rules.Stage(event.to_stage)])
+
+
+def _comment_what(kind: str, comment: Comment) -> str:
+    if kind == NotificationKind.HIDDEN:
+        return _("您的评论被隐藏")
+    if kind == NotificationKind.REPLY:
+        return _("回复了讨论")
+    return _("发表了新评论")
+
+
+def _excerpt(body: str) -> str:
+    flat = " ".join(body.split())
+    return flat if len(flat) <= EXCERPT else flat[:EXCERPT] + "…"
+
+
+def _by_id(session: Session, model: type, ids: set[int | None]) -> dict:  # type: ignore[type-arg]
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted))).all()}  # type: ignore[attr-defined]
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -9,33 +9,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.db import Database, utcnow
 from deliberate.mail import DeliveryFailed, Message, Sender
-from deliberate.proposals import rules
-from deliberate.proposals.models import Notification, Proposal, ProposalEvent
-from deliberate.proposals.rules import Stage
+from deliberate.proposals import inbox
+from deliberate.proposals.models import Notification
 from deliberate.settings import Settings
 from deliberate.web import i18n
 from deliberate.web.i18n import gettext as _
 
 BATCH = 200
 MAX_AGE = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Item:
-    event: ProposalEvent
-    proposal: Proposal
-    actor: User | None
 
 
 def claim(session: Session, now: datetime, limit: int = BATCH) -> list[int]:
@@ -60,36 +50,30 @@ def release(session: Session, ids: Sequence[int]) -> None:
     )
 
 
-def due_by_person(session: Session, ids: Sequence[int], now: datetime) -> list[tuple[User, list[Item]]]:
+def due_by_person(session: Session, ids: Sequence[int], now: datetime) -> list[tuple[User, list[Notification]]]:
     """The claimed notifications worth a message: recent, to an active account with an address that wants mail."""
     if not ids:
         return []
-    actor = aliased(User)
     rows = session.exec(
-        select(User, ProposalEvent, Proposal, actor)
-        .select_from(Notification)
-        .join(User, col(User.id) == Notification.user_id)
-        .join(ProposalEvent, col(ProposalEvent.id) == Notification.event_id)
-        .join(Proposal, col(Proposal.id) == Notification.proposal_id)
-        .join(actor, col(actor.id) == ProposalEvent.actor_id, isouter=True)
+        select(Notification, User).join(User, col(User.id) == Notification.user_id)
         .where(col(Notification.id).in_(ids), col(Notification.created_at) >= now - MAX_AGE)
         .where(col(User.email).is_not(None), col(User.email_notifications).is_(True), col(User.is_active).is_(True))
         .order_by(col(Notification.id))
     ).all()
-    people: dict[int, User] = {}
-    found: dict[int, list[Item]] = defaultdict(list)
-    for user, event, proposal, by in rows:
-        people[user.id] = user  # type: ignore[index]
-        found[user.id].append(Item(event, proposal, by))  # type: ignore[index]
-    return [(people[user_id], items) for user_id, items in found.items()]
+    people = {user.id: user for _n, user in rows}
+    found: dict[int, list[Notification]] = defaultdict(list)
+    for notification, _user in rows:
+        found[notification.user_id].append(notification)
+    return [(people[user_id], notifications) for user_id, notifications in found.items()]
 
 
-def message_for(user: User, items: Sequence[Item], settings: Settings) -> Message:
+def message_for(session: Session, user: User, notifications: Sequence[Notification], settings: Settings) -> Message:
     """One message in the person's own language listing what happened."""
     token = i18n.current_locale.set(user.locale or settings.default_locale)
     try:
+        items = inbox.items(session, notifications)
         if len(items) == 1:
-            subject = _("[议事厅] %(title)s：%(what)s", title=items[0].proposal.title, what=_what(items[0]))
+            subject = _("[议事厅] %(title)s：%(what)s", title=items[0].title, what=items[0].what)
         else:
             subject = _("[议事厅] 您关注的提案有 %(count)s 条新进展", count=len(items))
         lines = [_("%(name)s，您好：", name=user.display_name), ""]
@@ -104,21 +88,13 @@ def message_for(user: User, items: Sequence[Item], settings: Settings) -> Messag
         i18n.current_locale.reset(token)
 
 
-def _what(item: Item) -> str:
-    label = rules.event_labels().get(item.event.action, item.event.action)
-    if item.event.from_stage == item.event.to_stage:
-        return label
-    return _("%(what)s（%(stage)s）", what=label, stage=rules.stage_labels()[Stage(item.event.to_stage)])
-
-
-def _lines(item: Item, settings: Settings) -> list[str]:
-    when = item.event.at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
+def _lines(item: inbox.Item, settings: Settings) -> list[str]:
+    when = item.at.astimezone(ZoneInfo(settings.timezone)).strftime("%Y-%m-%d %H:%M")
     who = item.actor.display_name if item.actor else _("系统")
-    lines = [f"· {item.proposal.title}", f"  {_what(item)} · {who} · {when}"]
-    if item.event.reason:
-        lines.append(f"  {item.event.reason}")
-    lines += [f"  {settings.public_url}/proposals/{item.proposal.id}#timeline", ""]
-    return lines
+    lines = [f"· {item.title}", f"  {item.what} · {who} · {when}"]
+    if item.excerpt:
+        lines.append(f"  {item.excerpt}")
+    return lines + [f"  {settings.public_url}{item.url}", ""]
 
 
 def send_pending(database: Database, sender: Sender, now: datetime | None = None) -> int:
@@ -126,8 +102,8 @@ def send_pending(database: Database, sender: Sender, now: datetime | None = None
     now = now or utcnow()
     with database.writing() as session:
         ids = claim(session, now)
-        messages = [message_for(user, items, database.settings)
-                    for user, items in due_by_person(session, ids, now)]
+        messages = [message_for(session, user, notifications, database.settings)
+                    for user, notifications in due_by_person(session, ids, now)]
     if messages:
         try:
             sender.send(messages)

@@ -112,11 +112,21 @@ class ProposalEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
+class NotificationKind:
+    EVENT = "event"  # a step of a followed proposal (event_id)
+    REPLY = "reply"  # an answer in a conversation one took part in (comment_id)
+    COMMENT = "comment"  # a new comment on a followed proposal or its plans (comment_id)
+    HIDDEN = "hidden"  # one's own comment was hidden by staff (comment_id)
+
+
 class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(sa_column=_fk("user.id"))
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
-    event_id: int = Field(sa_column=_fk("proposal_event.id"))
+    kind: str = Field(default=NotificationKind.EVENT,
+                      sa_column=Column(String(10), nullable=False, default=NotificationKind.EVENT))
+    proposal_id: int | None = Field(default=None, sa_column=_fk("proposal.id", nullable=True))
+    event_id: int | None = Field(default=None, sa_column=_fk("proposal_event.id", nullable=True))
+    comment_id: int | None = Field(default=None, sa_column=_fk("comment.id", nullable=True))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     # Set when the mail sender has dealt with it (sent, or passed over); NULL means still to do.
     emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))

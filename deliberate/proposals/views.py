@@ -16,6 +16,9 @@ from starlette.routing import Route
 
 from deliberate.accounts.models import User
 from deliberate.db import from_centi, utcnow
+from deliberate.discussion import actions as discussion_actions
+from deliberate.discussion import views as discussion_views
+from deliberate.meetings.actions import meetings_for_proposal
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
@@ -28,7 +31,7 @@ from deliberate.proposals.rules import IllegalTransition, Stage
 from deliberate.voting import labels as vote_labels
 from deliberate.voting import tally
 from deliberate.voting.models import ElectorateKind, Vote
-from deliberate.web import forms
+from deliberate.web import forms, refusals
 from deliberate.web.auth import current_person, current_user, db, ensure, require_person, require_user
 from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
@@ -70,19 +73,8 @@ def _advance_clock(request: Request, proposal: Proposal, place: Place) -> None:
     session.refresh(proposal)
 
 
-def _refused(error: IllegalTransition | ProposalError) -> HTTPException:
-    if isinstance(error, IllegalTransition):
-        return HTTPException(409, error.reason)
-    return HTTPException(error.status, error.message)
-
-
 def _attempt(request: Request, step: Callable[[], Any]) -> Any:
-    """Run one action; a refusal rolls back whatever it began and answers with its reason."""
-    try:
-        return step()
-    except (IllegalTransition, ProposalError) as error:
-        db(request).rollback()
-        raise _refused(error) from None
+    return refusals.attempt(request, step, IllegalTransition, ProposalError)
 
 
 def _url(request: Request, proposal: Proposal, anchor: str = "") -> str:
@@ -309,14 +301,17 @@ def _page(request: Request, proposal: Proposal, place: Place, *, invalid: str = 
         "timeline": timeline, "plans": plan_rows, "votes": votes, "pictures": pictures,
         "milestones": milestones, "progress": progress, "costs": costs, "inspections": inspections,
         "percent": progress[0].percent if progress else 0, "satisfaction": satisfaction,
-        "deadline": _deadline(session, proposal, now), "today": now.astimezone(_zone(request)).date(),
+        "deadline": _deadline(session, proposal, now), "now": now, "today": now.astimezone(_zone(request)).date(),
         "cosigned": actions.has_cosigned(session, proposal, user),
         "following": actions.is_following(session, proposal, user),
         "own_rating": works.own_rating(session, proposal, user),
         "merge_targets": actions.merge_targets(session, proposal, place) if Move.MERGE in moves else [],
         "merged_into": merged_into, "is_author": user is not None and user.id == proposal.author_id,
         "disclosure_ends": plans.disclosure_ends(session, proposal),
+        "meetings": meetings_for_proposal(session, proposal),
         "errors_for": {invalid: errors or {}} if invalid else {}, "entered": forms.form(request) if invalid else {},
+        "discussion": discussion_views.thread_for(request, "proposal", proposal.id),  # type: ignore[arg-type]
+        "plan_comments": discussion_actions.comment_count(session, "plan", [p.id for p, _v in plan_rows]),  # type: ignore[misc]
     }, data=data, status=422 if invalid else 200)
 
 
@@ -518,6 +513,7 @@ def plan_history(request: Request) -> Response:
     return render(request, "proposals/plan_history.html", {
         "plan": plan, "proposal": proposal, "place": place, "versions": versions, "editors": editors,
         "trail": places.ancestors(db(request), place) + [place], "cost_lines": plans.cost_lines,
+        "discussion": discussion_views.thread_for(request, "plan", plan.id),  # type: ignore[arg-type]
     }, data=data)
 
 
@@ -787,9 +783,7 @@ def notifications(request: Request) -> Response:
         flash(request, _("已全部标为已读。"))
         return redirect(request.app.url_path_for("proposals:notifications"))
     items = inbox.recent(session, user)
-    return render(request, "proposals/notifications.html", {
-        "items": items, "event_labels": rules.event_labels(), "stage_labels": rules.stage_labels(),
-    })
+    return render(request, "proposals/notifications.html", {"items": items})
 
 
 routes = [

@@ -13,6 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from deliberate.db import utcnow
+from deliberate.discussion import views as discussion_views
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
@@ -203,6 +204,7 @@ def detail(request: Request) -> Response:
         "result": result, "mine": mine, "labels": labels,
         "can_manage": may(person, Act.MANAGE_VOTES, place), "can_certify": may(person, Act.CERTIFY_VOTES, place),
         "can_enter_paper": may(person, Act.ENTER_PAPER_BALLOTS, place),
+        "discussion": discussion_views.thread_for(request, "vote", vote.id),  # type: ignore[arg-type]
     }, data=data)
 
 

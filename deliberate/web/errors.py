@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -70,9 +72,19 @@ def _error_response(request: Request, status: int, detail: str | None) -> Respon
     return templates.TemplateResponse(
         request,
         "error.html",
-        {"status": status, "title": title, "message": message},
+        {"status": status, "title": title, "message": message, "back": _back(request)},
         status_code=status,
     )
+
+
+def _back(request: Request) -> str | None:
+    """The page a refused form was sent from, if it is one of ours: the way back to try again."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if not referer.path.startswith("/") or referer.netloc != request.headers.get("host", ""):
+        return None
+    if request.method == "GET" and referer.path == request.url.path:
+        return None
+    return referer.path + (f"?{referer.query}" if referer.query else "")
 
 
 def _detail(exc: HTTPException) -> str | None:

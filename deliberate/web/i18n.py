@@ -31,6 +31,12 @@ def gettext(message: str, **variables: Any) -> str:
     return text % variables if variables else text
 
 
+def pgettext(context: str, message: str, **variables: Any) -> str:
+    """A message whose English depends on where it is used (反对 is "No" on a ballot, "Against" in a debate)."""
+    text = translations(current_locale.get()).pgettext(context, message)
+    return text % variables if variables else text
+
+
 def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     text = translations(current_locale.get()).ngettext(singular, plural, n)
     variables.setdefault("num", n)

@@ -222,7 +222,7 @@ def test_vote_with_the_keyboard_only(person: Callable[..., Visitor]) -> None:
         with voter.leaving():
             within.get_by_role("link", name=name, exact=True).press("Enter")
 
-    yes = page.get_by_role("radio", name="同意", exact=True)
+    yes = page.locator("form.ballot").get_by_role("radio", name="同意", exact=True)
     _tab_to(page, yes)
     page.keyboard.press("Space")
     expect(yes).to_be_checked()
@@ -235,7 +235,7 @@ def test_vote_with_the_keyboard_only(person: Callable[..., Visitor]) -> None:
     # Change it: into the group (the chosen radio takes focus), arrow to 反对, Tab to 修改选票, Enter.
     _tab_to(page, yes)
     page.keyboard.press("ArrowDown")
-    expect(page.get_by_role("radio", name="反对", exact=True)).to_be_checked()
+    expect(page.locator("form.ballot").get_by_role("radio", name="反对", exact=True)).to_be_checked()
     page.keyboard.press("Tab")
     assert _focused(page.get_by_role("button", name="修改选票", exact=True))
     with voter.leaving():

@@ -162,3 +162,10 @@ def test_a_failed_post_leaves_the_database_free_for_the_next_writer(app, databas
         assert post(client, "/boom", form_page="/account").status_code == 500
     with database.writing() as s:  # would wait out the busy timeout and fail if a lock were left
         s.exec(text("SELECT 1"))
+
+
+def test_a_refused_form_offers_the_way_back_to_the_page_it_came_from(client):
+    page = client.get("/nowhere", headers={"referer": "http://testserver/places/1?tab=2"})
+    assert page.status_code == 404 and 'href="/places/1?tab=2"' in page.text and "返回上一页" in page.text
+    elsewhere = client.get("/nowhere", headers={"referer": "https://evil.example/phish"})
+    assert "返回上一页" not in elsewhere.text and "evil.example" not in elsewhere.text

@@ -1,0 +1,375 @@
+"""The only writers of threads: comments, answers, edits, deletions, helpful marks, reports and moderation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import User
+from deliberate.db import utcnow
+from deliberate.discussion import rules
+from deliberate.discussion.models import (
+    Comment,
+    CommentReport,
+    DiscussionRules,
+    Helpful,
+    ModerationEntry,
+    ReportStatus,
+)
+from deliberate.discussion.subjects import Subject, find
+from deliberate.places.models import Place
+from deliberate.proposals.actions import followers
+from deliberate.proposals.models import Notification, NotificationKind, Proposal
+from deliberate.web.i18n import gettext as _
+
+
+class DiscussionError(Exception):
+    """A refusal shown to the person: `status` is 409 (not now), 422 (fix the text) or 429 (slow down)."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# Writing ---------------------------------------------------------------------------------------
+
+
+def do_comment(session: Session, subject: Subject, author: User, body: str, stance: str = "",
+               parent: Comment | None = None, now: datetime | None = None) -> Comment:
+    """A new comment, or an answer to `parent`; its readers are told."""
+    now = now or utcnow()
+    if not subject.open:
+        raise DiscussionError(_("这个讨论已经结束，不能再发表评论。"))
+    _check_text(session, subject.place, body)
+    if rules.flooding(_recent_times(session, author, now), now):
+        raise DiscussionError(_("您发言太频繁了，请过几分钟再发。"), 429)
+    parent_id, depth = None, 0
+    if parent is not None:
+        if (parent.subject_kind, parent.subject_id) != (subject.kind, subject.id):
+            raise DiscussionError(_("要回复的评论不在这个讨论里。"), 404)
+        if parent.deleted_at or parent.hidden_at:
+            raise DiscussionError(_("这条评论已被删除或隐藏，不能回复。"))
+        assert parent.id is not None
+        parent_id, depth = rules.placement(parent.depth, parent.id, parent.parent_id)
+    comment = Comment(
+        subject_kind=subject.kind, subject_id=subject.id, place_id=subject.place.id,  # type: ignore[arg-type]
+        parent_id=parent_id, reply_to_id=parent.id if parent else None, depth=depth,
+        author_id=author.id, body=body.strip(), stance=stance if stance in rules.stance_labels() else "",  # type: ignore[arg-type]
+        created_at=now,
+    )
+    session.add(comment)
+    session.flush()
+    _tell_readers(session, subject, comment, parent)
+    return comment
+
+
+def _check_text(session: Session, place: Place, body: str) -> None:
+    problem = rules.check_body(body)
+    if problem:
+        raise DiscussionError(problem, 422)
+    word = rules.blocked_word_in(body, blocked_words(session, place))
+    if word:
+        raise DiscussionError(_("评论中有不允许使用的词“%(word)s”，请修改后再发。", word=word), 422)
+
+
+def _recent_times(session: Session, author: User, now: datetime) -> list[datetime]:
+    return list(session.exec(
+        select(Comment.created_at).where(Comment.author_id == author.id,
+                                         col(Comment.created_at) > now - rules.FLOOD_WINDOW)
+    ).all())
+
+
+def _tell_readers(session: Session, subject: Subject, comment: Comment, parent: Comment | None) -> None:
+    """Those in the conversation hear of an answer; followers of the proposal hear of every comment."""
+    told: dict[int, str] = {}
+    if parent is not None:
+        for user_id in _conversation(session, parent):
+            told[user_id] = NotificationKind.REPLY
+    if subject.proposal_id is not None:
+        proposal = session.get(Proposal, subject.proposal_id)
+        assert proposal is not None
+        for user_id in followers(session, proposal):
+            told.setdefault(user_id, NotificationKind.COMMENT)
+    told.pop(comment.author_id, None)
+    for user_id, kind in sorted(told.items()):
+        session.add(Notification(user_id=user_id, kind=kind, proposal_id=subject.proposal_id,
+                                 comment_id=comment.id))
+    session.flush()
+
+
+def _conversation(session: Session, parent: Comment) -> set[int]:
+    """Authors of the comment answered and of every comment up its branch."""
+    authors = set()
+    current: Comment | None = parent
+    while current is not None:
+        authors.add(current.author_id)
+        current = session.get(Comment, current.parent_id) if current.parent_id else None
+    return authors
+
+
+def do_edit(session: Session, comment: Comment, user: User, body: str, stance: str,
+            now: datetime | None = None) -> None:
+    now = now or utcnow()
+    _own_and_present(comment, user)
+    if now > rules.editable_until(comment.created_at):
+        raise DiscussionError(_("发表 %(n)s 分钟后就不能再修改了。", n=int(rules.EDIT_WINDOW.total_seconds() // 60)))
+    place = session.get(Place, comment.place_id)
+    assert place is not None
+    _check_text(session, place, body)
+    comment.body, comment.edited_at = body.strip(), now
+    comment.stance = stance if stance in rules.stance_labels() else ""
+    session.add(comment)
+    session.flush()
+
+
+def do_delete(session: Session, comment: Comment, user: User) -> None:
+    """The author takes it back; a placeholder keeps the answers in their place."""
+    _own_and_present(comment, user)
+    comment.deleted_at, comment.body, comment.stance = utcnow(), "", ""
+    session.add(comment)
+    session.flush()
+
+
+def _own_and_present(comment: Comment, user: User) -> None:
+    if comment.author_id != user.id:
+        raise DiscussionError(_("只能修改或删除自己的评论。"), 403)
+    if comment.deleted_at:
+        raise DiscussionError(_("这条评论已经删除了。"))
+    if comment.hidden_at:
+        raise DiscussionError(_("这条评论已被隐藏，不能修改。"))
+
+
+def do_mark_helpful(session: Session, comment: Comment, user: User, helpful: bool) -> bool:
+    """Mark or unmark as helpful (once per person); True if anything changed."""
+    if comment.author_id == user.id:
+        raise DiscussionError(_("不能给自己的评论点“有帮助”。"))
+    if comment.deleted_at or comment.hidden_at:
+        raise DiscussionError(_("这条评论已被删除或隐藏。"))
+    mark = session.exec(select(Helpful).where(Helpful.comment_id == comment.id, Helpful.user_id == user.id)).first()
+    if helpful and mark is None:
+        try:
+            with session.begin_nested():
+                session.add(Helpful(comment_id=comment.id, user_id=user.id))  # type: ignore[arg-type]
+        except IntegrityError:  # marked at the same moment in another request
+            return False
+        _count_helpful(session, comment, +1)
+        return True
+    if not helpful and mark is not None:
+        session.delete(mark)
+        _count_helpful(session, comment, -1)
+        return True
+    return False
+
+
+def _count_helpful(session: Session, comment: Comment, change: int) -> None:
+    session.exec(update(Comment).where(col(Comment.id) == comment.id)  # type: ignore[call-overload]
+                 .values(helpful_count=Comment.helpful_count + change))
+    session.flush()
+    session.refresh(comment)
+
+
+# Moderation ------------------------------------------------------------------------------------
+
+
+def do_report(session: Session, comment: Comment, user: User, reason: str) -> bool:
+    """Report once; True if this is a new report."""
+    reason = reason.strip()
+    if not reason:
+        raise DiscussionError(_("请写明举报的理由。"), 422)
+    if len(reason) > rules.REASON_MAX:
+        raise DiscussionError(_("理由不能超过 %(n)s 个字。", n=rules.REASON_MAX), 422)
+    if comment.deleted_at or comment.hidden_at:
+        raise DiscussionError(_("这条评论已被删除或隐藏。"))
+    if session.exec(select(CommentReport.id).where(CommentReport.comment_id == comment.id,
+                                                   CommentReport.reporter_id == user.id)).first():
+        return False
+    try:
+        with session.begin_nested():
+            session.add(CommentReport(comment_id=comment.id, place_id=comment.place_id,  # type: ignore[arg-type]
+                                      reporter_id=user.id, reason=reason))
+    except IntegrityError:
+        return False
+    _log(session, comment, user, "report", reason)
+    return True
+
+
+def do_hide(session: Session, comment: Comment, by: User, reason: str) -> None:
+    reason = _moderation_reason(reason)
+    if comment.hidden_at:
+        raise DiscussionError(_("这条评论已经隐藏了。"))
+    if comment.deleted_at:
+        raise DiscussionError(_("这条评论已经删除了。"))
+    now = utcnow()
+    comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = now, by.id, reason
+    session.add(comment)
+    _resolve_reports(session, comment, by, ReportStatus.HIDDEN, now)
+    _log(session, comment, by, "hide", reason)
+    proposal_id = _proposal_of(session, comment)
+    session.add(Notification(user_id=comment.author_id, kind=NotificationKind.HIDDEN, proposal_id=proposal_id,
+                             comment_id=comment.id))
+    session.flush()
+
+
+def do_restore(session: Session, comment: Comment, by: User, reason: str) -> None:
+    if not comment.hidden_at:
+        raise DiscussionError(_("这条评论没有被隐藏。"))
+    comment.hidden_at, comment.hidden_by_id, comment.hidden_reason = None, None, ""
+    session.add(comment)
+    _log(session, comment, by, "restore", reason.strip()[: rules.REASON_MAX])
+    session.flush()
+
+
+def do_dismiss(session: Session, report: CommentReport, by: User, reason: str) -> None:
+    """Keep the comment: this report and any other open one on it are closed."""
+    if report.status != ReportStatus.OPEN:
+        raise DiscussionError(_("这条举报已经处理过了。"))
+    comment = session.get(Comment, report.comment_id)
+    assert comment is not None
+    _resolve_reports(session, comment, by, ReportStatus.DISMISSED, utcnow())
+    _log(session, comment, by, "dismiss", reason.strip()[: rules.REASON_MAX])
+
+
+def _moderation_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise DiscussionError(_("请写明隐藏的理由，评论的作者会看到。"), 422)
+    if len(reason) > rules.REASON_MAX:
+        raise DiscussionError(_("理由不能超过 %(n)s 个字。", n=rules.REASON_MAX), 422)
+    return reason
+
+
+def _resolve_reports(session: Session, comment: Comment, by: User, status: str, now: datetime) -> None:
+    session.exec(update(CommentReport)  # type: ignore[call-overload]
+                 .where(col(CommentReport.comment_id) == comment.id, col(CommentReport.status) == ReportStatus.OPEN)
+                 .values(status=status, resolved_at=now, resolved_by_id=by.id))
+
+
+def _log(session: Session, comment: Comment, by: User, action: str, reason: str) -> None:
+    session.add(ModerationEntry(comment_id=comment.id, place_id=comment.place_id, actor_id=by.id,  # type: ignore[arg-type]
+                                action=action, reason=reason))
+    session.flush()
+
+
+def _proposal_of(session: Session, comment: Comment) -> int | None:
+    subject = find(session, comment.subject_kind, comment.subject_id)
+    return subject.proposal_id if subject else None
+
+
+# Blocked words ---------------------------------------------------------------------------------
+
+
+def blocked_words(session: Session, place: Place) -> list[str]:
+    """The words blocked here: this place's list and those of every place containing it."""
+    rows = session.exec(select(DiscussionRules.blocked_words)
+                        .where(col(DiscussionRules.place_id).in_(place.ancestor_ids))).all()
+    return rules.parse_blocked_words("\n".join(rows))
+
+
+def own_blocked_words(session: Session, place: Place) -> str:
+    row = session.get(DiscussionRules, place.id)
+    return row.blocked_words if row else ""
+
+
+def do_set_blocked_words(session: Session, place: Place, raw: str, by: User) -> list[str]:
+    words = rules.parse_blocked_words(raw)
+    row = session.get(DiscussionRules, place.id) or DiscussionRules(place_id=place.id)  # type: ignore[arg-type]
+    row.blocked_words, row.updated_at, row.updated_by_id = "\n".join(words), utcnow(), by.id
+    session.add(row)
+    session.flush()
+    return words
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thread:
+    roots: list[rules.Node]
+    count: int  # comments that can be read (not deleted or hidden)
+    balance: rules.Balance
+    authors: dict[int, User]
+    helpful: set[int]  # ids of comments the reader marked helpful
+    reported: set[int]  # ids of comments the reader reported
+    pages: int
+    page: int
+
+
+def thread(session: Session, subject: Subject, sort: rules.Sort, reader: User | None, page: int = 1) -> Thread:
+    comments = list(session.exec(
+        select(Comment).where(Comment.subject_kind == subject.kind, Comment.subject_id == subject.id)
+        .order_by(col(Comment.id))
+    ).all())
+    shown = [c for c in comments if not c.deleted_at and not c.hidden_at]
+    roots = rules.tree(comments, sort)
+    pages = max(1, -(-len(roots) // rules.PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    authors = {u.id: u for u in session.exec(
+        select(User).where(col(User.id).in_({c.author_id for c in comments}))).all()} if comments else {}
+    helpful: set[int] = set()
+    reported: set[int] = set()
+    if reader is not None and comments:
+        ids = [c.id for c in comments]
+        helpful = set(session.exec(select(Helpful.comment_id).where(
+            Helpful.user_id == reader.id, col(Helpful.comment_id).in_(ids))).all())
+        reported = set(session.exec(select(CommentReport.comment_id).where(
+            CommentReport.reporter_id == reader.id, col(CommentReport.comment_id).in_(ids))).all())
+    return Thread(
+        roots=roots[(page - 1) * rules.PAGE_SIZE: page * rules.PAGE_SIZE], count=len(shown),
+        balance=rules.balance((c.author_id, c.stance) for c in shown), authors=authors,  # type: ignore[union-attr]
+        helpful=helpful, reported=reported, pages=pages, page=page,
+    )
+
+
+def comment_count(session: Session, kind: str, subject_ids: list[int]) -> dict[int, int]:
+    """How many readable comments each subject's thread has (for links such as 讨论 (3))."""
+    if not subject_ids:
+        return {}
+    rows = session.exec(
+        select(Comment.subject_id, func.count()).where(
+            Comment.subject_kind == kind, col(Comment.subject_id).in_(subject_ids),
+            col(Comment.deleted_at).is_(None), col(Comment.hidden_at).is_(None))
+        .group_by(col(Comment.subject_id))
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def open_reports(session: Session, place: Place) -> list[tuple[CommentReport, Comment, User, User]]:
+    """Open reports of comments in this place and everything inside it, oldest first."""
+    reporter = aliased(User)
+    rows = session.exec(
+        select(CommentReport, Comment, User, reporter)
+        .join(Comment, col(Comment.id) == CommentReport.comment_id)
+        .join(User, col(User.id) == Comment.author_id)
+        .join(reporter, col(reporter.id) == CommentReport.reporter_id)
+        .join(Place, col(Place.id) == CommentReport.place_id)
+        .where(col(CommentReport.status) == ReportStatus.OPEN, col(Place.path).startswith(place.path))
+        .order_by(col(CommentReport.id))
+    ).all()
+    return [(r, c, a, by) for r, c, a, by in rows]
+
+
+def hidden_comments(session: Session, place: Place) -> list[tuple[Comment, User]]:
+    rows = session.exec(
+        select(Comment, User).join(User, col(User.id) == Comment.author_id)
+        .join(Place, col(Place.id) == Comment.place_id)
+        .where(col(Comment.hidden_at).is_not(None), col(Place.path).startswith(place.path))
+        .order_by(col(Comment.hidden_at).desc())
+    ).all()
+    return [(c, u) for c, u in rows]
+
+
+def moderation_log(session: Session, place: Place, limit: int = 100) -> list[tuple[ModerationEntry, User | None]]:
+    rows = session.exec(
+        select(ModerationEntry, User).join(User, col(User.id) == ModerationEntry.actor_id, isouter=True)
+        .join(Place, col(Place.id) == ModerationEntry.place_id)
+        .where(col(Place.path).startswith(place.path))
+        .order_by(col(ModerationEntry.id).desc()).limit(limit)
+    ).all()
+    return [(e, u) for e, u in rows]
+

@@ -1,0 +1,751 @@
+"""The only writers of meetings: scheduling, registration, sign-in and minutes; and the queries their pages need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
+from deliberate.db import utcnow
+from deliberate.meetings import rules
+from deliberate.meetings.models import (
+    Access,
+    AgendaItem,
+    Attendance,
+    Invitation,
+    ItemMove,
+    Meeting,
+    MeetingStatus,
+    Minutes,
+    MinutesStatus,
+    Registration,
+    RegistrationStatus,
+)
+from deliberate.places.models import Household, Member, Place
+from deliberate.policy import Act, Person, may
+from deliberate.proposals import actions as proposals
+from deliberate.proposals import plans
+from deliberate.proposals.access import actors_for, resolve
+from deliberate.proposals.models import Proposal, ProposalEvent
+from deliberate.proposals.rules import TERMINAL, Stage
+from deliberate.proposals.rules import Action as Move
+from deliberate.web.auth import load_person
+from deliberate.web.i18n import gettext as _
+
+CHINA = ZoneInfo("Asia/Shanghai")  # the time written into timeline events
+MAX_AGENDA_ITEMS = 20
+CANDIDATE_LIMIT = 200
+SEARCH_LIMIT = 30
+
+# Decisions that move a proposal, as the proposal loop's own moves.
+REVIEW_MOVES = {ItemMove.ACCEPT: Move.ACCEPT, ItemMove.REQUEST_CHANGES: Move.REQUEST_CHANGES,
+                ItemMove.REJECT: Move.REJECT}
+LOOP_MOVES = {**REVIEW_MOVES, ItemMove.PUBLISH_PLAN: Move.PUBLISH_PLAN}
+
+
+class MeetingError(Exception):
+    """A refusal shown to the person: `status` is 409 (the meeting's state), 422 (what was typed) or 403."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class MeetingDraft:
+    kind: str
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    room: str
+    online_url: str
+    capacity: int | None
+    access: str
+    chair_id: int
+    proposal_ids: tuple[int, ...] = ()
+    items: tuple[str, ...] = ()  # free-text agenda items
+    urgent_reason: str = ""
+
+
+# Scheduling ------------------------------------------------------------------------------------
+
+
+def _refuse(message: str | tuple[str, str] | None, status: int = 409) -> None:
+    if isinstance(message, tuple):
+        message = message[1]
+    if message:
+        raise MeetingError(message, status)
+
+
+def _about(meeting: Meeting) -> str:
+    """How a timeline event names the meeting."""
+    when = meeting.starts_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    where = meeting.room or _("网上会议")
+    return f"{rules.kind_labels()[meeting.kind]}「{meeting.title}」 · {when} · {where}"
+
+
+def do_schedule(session: Session, *, place: Place, by: User, draft: MeetingDraft, now: datetime | None = None
+                ) -> Meeting:
+    """A meeting announced now; too short a notice is refused unless it is urgent and says why."""
+    now = now or utcnow()
+    if draft.kind not in rules.kinds_for(place.kind):
+        raise MeetingError(_("这里不能召开这类会议。"), 422)
+    _refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
+    _refuse(rules.notice_error(draft.kind, draft.starts_at, now, draft.urgent_reason), 422)
+    meeting = Meeting(place_id=place.id, organiser_id=by.id, noticed_at=now, created_at=now,  # type: ignore[arg-type]
+                      updated_at=now, notice_days=rules.notice_days(draft.kind), kind=draft.kind, title=draft.title,
+                      starts_at=draft.starts_at, ends_at=draft.ends_at)
+    _fill(meeting, draft, now)
+    session.add(meeting)
+    session.flush()
+    _set_agenda(session, meeting, place, draft, by)
+    return meeting
+
+
+def _fill(meeting: Meeting, draft: MeetingDraft, noticed_at: datetime) -> None:
+    meeting.kind, meeting.title, meeting.description = draft.kind, draft.title, draft.description
+    meeting.starts_at, meeting.ends_at = draft.starts_at, draft.ends_at
+    meeting.room, meeting.online_url = draft.room, draft.online_url
+    meeting.capacity, meeting.access, meeting.chair_id = draft.capacity, draft.access, draft.chair_id
+    met = rules.notice(draft.kind, noticed_at, draft.starts_at).met
+    meeting.urgent_reason = "" if met else draft.urgent_reason.strip()
+
+
+def agenda_of(session: Session, meeting: Meeting) -> list[AgendaItem]:
+    return list(session.exec(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(col(AgendaItem.position),
+                                                                             col(AgendaItem.id))
+    ).all())
+
+
+def _set_agenda(session: Session, meeting: Meeting, place: Place, draft: MeetingDraft, by: User) -> None:
+    """The agenda as drafted: proposals first, then free items. Items kept keep what the minutes say of them;
+    a proposal newly on the agenda is told on its timeline."""
+    if len(draft.proposal_ids) + len(draft.items) > MAX_AGENDA_ITEMS:
+        raise MeetingError(_("议程最多 %(n)s 项。", n=MAX_AGENDA_ITEMS), 422)
+    wanted = _agenda_proposals(session, place, draft.proposal_ids)
+    existing = agenda_of(session, meeting)
+    by_proposal = {item.proposal_id: item for item in existing if item.proposal_id is not None}
+    by_title = {item.title: item for item in existing if item.proposal_id is None}
+    kept: set[int | None] = set()
+    position = 0
+    for proposal in wanted:
+        position += 1
+        item = by_proposal.get(proposal.id)
+        if item is None:
+            item = AgendaItem(meeting_id=meeting.id, position=position, title=proposal.title[:200],  # type: ignore[arg-type]
+                              proposal_id=proposal.id)
+            session.add(item)
+            session.flush()
+            proposals.record(session, proposal, action="meeting_scheduled", to_stage=proposal.stage, by=by,
+                             reason=_about(meeting), subject=("meeting", meeting.id))  # type: ignore[arg-type]
+        item.position = position
+        kept.add(item.id)
+    for title in dict.fromkeys(draft.items):
+        position += 1
+        item = by_title.get(title) or AgendaItem(meeting_id=meeting.id, position=position, title=title)  # type: ignore[arg-type]
+        item.position = position
+        session.add(item)
+        session.flush()
+        kept.add(item.id)
+    for item in existing:
+        if item.id not in kept:
+            session.delete(item)
+    session.flush()
+
+
+def _agenda_proposals(session: Session, place: Place, ids: tuple[int, ...]) -> list[Proposal]:
+    if not ids:
+        return []
+    found = {p.id: p for p in session.exec(
+        select(Proposal).join(Place, col(Place.id) == Proposal.place_id)
+        .where(col(Proposal.id).in_(ids), col(Place.path).startswith(place.path))
+    ).all()}
+    if set(ids) - set(found):
+        raise MeetingError(_("议程中的提案须是本地或下属地点的提案。"), 422)
+    return [found[i] for i in dict.fromkeys(ids)]
+
+
+def agenda_candidates(session: Session, place: Place, meeting: Meeting | None = None) -> list[Proposal]:
+    """Proposals that can go on a meeting's agenda here: open ones of the place and the places within it,
+    and whatever the meeting already has."""
+    closed = [s.value for s in (*TERMINAL, Stage.DRAFT)]
+    open_ones = list(session.exec(
+        select(Proposal).join(Place, col(Place.id) == Proposal.place_id)
+        .where(col(Place.path).startswith(place.path), col(Proposal.stage).notin_(closed))
+        .order_by(col(Proposal.id).desc()).limit(CANDIDATE_LIMIT)
+    ).all())
+    if meeting is not None:
+        have = {p.id for p in open_ones}
+        on_agenda = [i.proposal_id for i in agenda_of(session, meeting) if i.proposal_id and i.proposal_id not in have]
+        if on_agenda:
+            open_ones += list(session.exec(select(Proposal).where(col(Proposal.id).in_(on_agenda))).all())
+    return open_ones
+
+
+def chair_candidates(session: Session, place: Place, organiser: User) -> list[User]:
+    """Who may chair: the organiser, staff of the place or above, council members of the place or above,
+    and the building leaders within it."""
+    above = [f"/{'/'.join(str(i) for i in place.ancestor_ids[: n + 1])}/" for n in range(len(place.ancestor_ids))]
+    rows = session.exec(
+        select(User, RoleGrant.role, Place.path).join(RoleGrant, col(RoleGrant.user_id) == User.id)
+        .join(Place, col(Place.id) == RoleGrant.place_id)
+        .where(or_(col(Place.path).in_(above), col(Place.path).startswith(place.path)))
+    ).all()
+    found = {organiser.id: organiser}
+    for user, role, path in rows:
+        if path in above and role in (Role.STAFF, Role.ADMIN, Role.COUNCIL):
+            found[user.id] = user
+        elif path.startswith(place.path) and role == Role.BUILDING_LEADER:
+            found[user.id] = user
+    return sorted(found.values(), key=lambda u: (u.id != organiser.id, u.display_name, u.id))
+
+
+def do_edit(session: Session, meeting: Meeting, place: Place, by: User, draft: MeetingDraft,
+            now: datetime | None = None) -> Meeting:
+    """Change what was announced. A new time is a new announcement: its notice counts from now."""
+    now = now or utcnow()
+    meeting = _lock(session, meeting)
+    _refuse(rules.change_refusal(status=meeting.status, ends_at=meeting.ends_at, now=now,
+                                 minutes_published=minutes_published(session, meeting)))
+    if draft.kind not in rules.kinds_for(place.kind):
+        raise MeetingError(_("这里不能召开这类会议。"), 422)
+    moved = (draft.starts_at, draft.ends_at) != (meeting.starts_at, meeting.ends_at)
+    noticed_at = meeting.noticed_at
+    if moved:
+        _refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
+        noticed_at = now
+    _refuse(rules.notice_error(draft.kind, draft.starts_at, noticed_at, draft.urgent_reason), 422)
+    _fill(meeting, draft, noticed_at)
+    meeting.noticed_at, meeting.notice_days = noticed_at, rules.notice_days(draft.kind)
+    meeting.sequence += 1
+    meeting.updated_at = now
+    session.add(meeting)
+    session.flush()
+    if moved:
+        for _item, proposal in _agenda_proposal_rows(session, meeting):
+            proposals.record(session, proposal, action="meeting_rescheduled", to_stage=proposal.stage, by=by,
+                             reason=_about(meeting), subject=("meeting", meeting.id))  # type: ignore[arg-type]
+    _set_agenda(session, meeting, place, draft, by)
+    _promote(session, meeting, now)
+    return meeting
+
+
+def do_cancel(session: Session, meeting: Meeting, by: User, reason: str, now: datetime | None = None) -> None:
+    """Cancel with a reason the page shows to everyone who registered; the proposals on the agenda are told."""
+    now = now or utcnow()
+    meeting = _lock(session, meeting)
+    _refuse(rules.change_refusal(status=meeting.status, ends_at=meeting.ends_at, now=now,
+                                 minutes_published=minutes_published(session, meeting)))
+    if now >= meeting.starts_at:
+        raise MeetingError(_("会议已经开始，不能取消。"))
+    if not reason.strip():
+        raise MeetingError(_("请写明取消的原因，报名的居民会在会议页面看到。"), 422)
+    meeting.status, meeting.cancelled_at, meeting.cancelled_by_id = MeetingStatus.CANCELLED, now, by.id
+    meeting.cancel_reason = reason.strip()
+    meeting.sequence += 1
+    meeting.updated_at = now
+    session.add(meeting)
+    session.flush()
+    for _item, proposal in _agenda_proposal_rows(session, meeting):
+        proposals.record(session, proposal, action="meeting_cancelled", to_stage=proposal.stage, by=by,
+                         reason=f"{_about(meeting)} · {meeting.cancel_reason}", subject=("meeting", meeting.id))  # type: ignore[arg-type]
+
+
+def _agenda_proposal_rows(session: Session, meeting: Meeting) -> list[tuple[AgendaItem, Proposal]]:
+    rows = session.exec(
+        select(AgendaItem, Proposal).join(Proposal, col(Proposal.id) == AgendaItem.proposal_id)
+        .where(AgendaItem.meeting_id == meeting.id).order_by(col(AgendaItem.position))
+    ).all()
+    return [(item, proposal) for item, proposal in rows]
+
+
+# Invitees --------------------------------------------------------------------------------------
+
+
+def invitees(session: Session, meeting: Meeting) -> list[User]:
+    return list(session.exec(
+        select(User).join(Invitation, col(Invitation.user_id) == User.id)
+        .where(Invitation.meeting_id == meeting.id).order_by(col(Invitation.id))
+    ).all())
+
+
+def is_invited(session: Session, meeting: Meeting, user: User | None) -> bool:
+    if user is None:
+        return False
+    return session.exec(select(Invitation.id).where(Invitation.meeting_id == meeting.id,
+                                                    Invitation.user_id == user.id)).first() is not None
+
+
+def residents_matching(session: Session, place: Place, query: str) -> list[tuple[User, Household, Place]]:
+    """Verified residents of the place with an account, found by their name, with their home."""
+    statement = (
+        select(User, Household, Place).join(ResidencyClaim, col(ResidencyClaim.user_id) == User.id)
+        .join(Household, col(Household.id) == ResidencyClaim.household_id)
+        .join(Place, col(Place.id) == Household.building_id)
+        .where(ResidencyClaim.status == ClaimStatus.APPROVED, col(Place.path).startswith(place.path))
+    )
+    if query:
+        statement = statement.where(or_(col(User.display_name).contains(query),
+                                        col(ResidencyClaim.name).contains(query)))
+    rows = session.exec(statement.order_by(col(User.display_name), col(User.id)).limit(SEARCH_LIMIT)).all()
+    return [(user, household, building) for user, household, building in rows]
+
+
+def do_invite(session: Session, meeting: Meeting, place: Place, user: User, by: User) -> bool:
+    """Invite a verified resident of the place; True when newly invited."""
+    if not proposals.home_households(session, user, place):
+        raise MeetingError(_("只能邀请本地核实居民；其他人可以在签到时按来宾登记。"), 422)
+    if is_invited(session, meeting, user):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(Invitation(meeting_id=meeting.id, user_id=user.id, invited_by_id=by.id))  # type: ignore[arg-type]
+    except IntegrityError:
+        return False
+    return True
+
+
+def do_uninvite(session: Session, meeting: Meeting, user: User, now: datetime | None = None) -> None:
+    """Withdraw an invitation; a registration that rested on it ends, and the waiting list moves up."""
+    invitation = session.exec(select(Invitation).where(Invitation.meeting_id == meeting.id,
+                                                       Invitation.user_id == user.id)).first()
+    if invitation is None:
+        return
+    session.delete(invitation)
+    if meeting.access == Access.INVITED:
+        _end_registration(session, _lock(session, meeting), user, now or utcnow())
+    session.flush()
+
+
+# Registration ----------------------------------------------------------------------------------
+
+
+def _lock(session: Session, meeting: Meeting) -> Meeting:
+    """Take the meeting's row for this transaction, so that seats are counted by one registration at a time
+    (SELECT … FOR UPDATE on PostgreSQL; SQLite writers take the whole database already)."""
+    return session.exec(
+        select(Meeting).where(Meeting.id == meeting.id).with_for_update().execution_options(populate_existing=True)
+    ).one()
+
+
+def registration_of(session: Session, meeting: Meeting, user: User | None) -> Registration | None:
+    if user is None:
+        return None
+    return session.exec(select(Registration).where(Registration.meeting_id == meeting.id,
+                                                   Registration.user_id == user.id)).first()
+
+
+def _count(session: Session, meeting: Meeting, status: str) -> int:
+    return session.exec(select(func.count()).select_from(Registration).where(
+        Registration.meeting_id == meeting.id, Registration.status == status)).one()
+
+
+def homes_for(session: Session, user: User, place: Place) -> list[Household]:
+    return proposals.home_households(session, user, place)
+
+
+def _household(session: Session, user: User, place: Place, household_id: int | None) -> int | None:
+    """The household the person speaks for: the one chosen among their homes here, or their only one."""
+    homes = homes_for(session, user, place)
+    if household_id is None:
+        return homes[0].id if len(homes) == 1 else None
+    if household_id not in {h.id for h in homes}:
+        raise MeetingError(_("请选择您在本地的一户。"), 422)
+    return household_id
+
+
+def do_register(session: Session, meeting: Meeting, place: Place, person: Person, user: User, *,
+                household_id: int | None = None, now: datetime | None = None) -> tuple[Registration, bool]:
+    """A seat, or a place on the waiting list; once per person however many requests arrive at once.
+    Returns the registration and whether it is new."""
+    now = now or utcnow()
+    meeting = _lock(session, meeting)
+    refusal = rules.registration_refusal(
+        status=meeting.status, starts_at=meeting.starts_at, now=now, access=meeting.access,
+        lives_here=may(person, Act.ACT_AS_RESIDENT, place), invited=is_invited(session, meeting, user))
+    if refusal:
+        raise MeetingError(refusal[1], refusal[0])
+    household = _household(session, user, place, household_id)
+    existing = registration_of(session, meeting, user)
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return existing, False
+    status = rules.seat_for(meeting.capacity, _count(session, meeting, RegistrationStatus.REGISTERED))
+    if existing is not None:
+        existing.status, existing.queued_at, existing.household_id = status, now, household
+        existing.cancelled_at, existing.updated_at = None, now
+        session.add(existing)
+        session.flush()
+        return existing, True
+    registration = Registration(meeting_id=meeting.id, user_id=user.id, household_id=household,  # type: ignore[arg-type]
+                                status=status, queued_at=now, created_at=now, updated_at=now)
+    try:
+        with session.begin_nested():
+            session.add(registration)
+    except IntegrityError:  # the same person's other request got there first
+        found = registration_of(session, meeting, user)
+        assert found is not None
+        return found, False
+    return registration, True
+
+
+def do_unregister(session: Session, meeting: Meeting, user: User, now: datetime | None = None) -> bool:
+    """Cancel one's registration before the start; the first on the waiting list takes the seat."""
+    now = now or utcnow()
+    meeting = _lock(session, meeting)
+    _refuse(rules.cancellation_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now))
+    return _end_registration(session, meeting, user, now)
+
+
+def _end_registration(session: Session, meeting: Meeting, user: User, now: datetime) -> bool:
+    registration = registration_of(session, meeting, user)
+    if registration is None or registration.status == RegistrationStatus.CANCELLED:
+        return False
+    registration.status, registration.cancelled_at, registration.updated_at = RegistrationStatus.CANCELLED, now, now
+    session.add(registration)
+    session.flush()
+    _promote(session, meeting, now)
+    return True
+
+
+def waiting_list(session: Session, meeting: Meeting) -> list[Registration]:
+    return list(session.exec(
+        select(Registration).where(Registration.meeting_id == meeting.id,
+                                   Registration.status == RegistrationStatus.WAITING)
+        .order_by(col(Registration.queued_at), col(Registration.id))
+    ).all())
+
+
+def _promote(session: Session, meeting: Meeting, now: datetime) -> list[Registration]:
+    if meeting.status == MeetingStatus.CANCELLED:
+        return []
+    waiting = waiting_list(session, meeting)
+    count = rules.promotions(meeting.capacity, _count(session, meeting, RegistrationStatus.REGISTERED), len(waiting))
+    for registration in waiting[:count]:
+        registration.status, registration.updated_at = RegistrationStatus.REGISTERED, now
+        session.add(registration)
+    session.flush()
+    return waiting[:count]
+
+
+def waiting_position(session: Session, meeting: Meeting, registration: Registration | None) -> int | None:
+    if registration is None or registration.status != RegistrationStatus.WAITING:
+        return None
+    ids = [r.id for r in waiting_list(session, meeting)]
+    return ids.index(registration.id) + 1 if registration.id in ids else None
+
+
+@dataclass(frozen=True)
+class Counts:
+    registered: int
+    waiting: int
+    attended: int
+    guests: int
+
+    def seats_left(self, capacity: int | None) -> int | None:
+        return None if capacity is None else max(0, capacity - self.registered)
+
+
+def counts(session: Session, meeting: Meeting) -> Counts:
+    attended = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
+    return Counts(
+        registered=_count(session, meeting, RegistrationStatus.REGISTERED),
+        waiting=_count(session, meeting, RegistrationStatus.WAITING),
+        attended=len(attended), guests=sum(1 for a in attended if a.guest),
+    )
+
+
+def registrations(session: Session, meeting: Meeting) -> list[tuple[Registration, User]]:
+    """Everyone registered or waiting, seats first, each list in order of registering."""
+    rows = session.exec(
+        select(Registration, User).join(User, col(User.id) == Registration.user_id)
+        .where(Registration.meeting_id == meeting.id, Registration.status != RegistrationStatus.CANCELLED)
+        .order_by(col(Registration.status), col(Registration.queued_at), col(Registration.id))
+    ).all()
+    return [(registration, user) for registration, user in rows]
+
+
+# Sign-in ---------------------------------------------------------------------------------------
+
+
+def attendance(session: Session, meeting: Meeting) -> list[Attendance]:
+    return list(session.exec(
+        select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(col(Attendance.signed_in_at),
+                                                                             col(Attendance.id))
+    ).all())
+
+
+def members_matching(session: Session, place: Place, query: str) -> list[tuple[Member, Household, Place]]:
+    """People of the register living in the place, found by name, for signing in those who came unregistered."""
+    if not query:
+        return []
+    rows = session.exec(
+        select(Member, Household, Place).join(Household, col(Household.id) == Member.household_id)
+        .join(Place, col(Place.id) == Household.building_id)
+        .where(col(Place.path).startswith(place.path), col(Member.name).contains(query))
+        .order_by(col(Member.name), col(Member.id)).limit(SEARCH_LIMIT)
+    ).all()
+    return [(member, household, building) for member, household, building in rows]
+
+
+def do_sign_in(session: Session, meeting: Meeting, place: Place, by: User, *, user: User | None = None,
+               member: Member | None = None, guest_name: str = "", household_id: int | None = None,
+               walk_in: bool = False, now: datetime | None = None) -> Attendance:
+    """Sign someone in: an account (from the registration list or by name), a person of the register who has
+    no account, or a guest by name. Each person once."""
+    now = now or utcnow()
+    _refuse(rules.sign_in_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now,
+                                  minutes_published=minutes_published(session, meeting)))
+    entry = Attendance(meeting_id=meeting.id, signed_in_by_id=by.id, signed_in_at=now, walk_in=walk_in, name="")  # type: ignore[arg-type]
+    if member is not None:
+        building = session.get(Place, session.get(Household, member.household_id).building_id)  # type: ignore[union-attr]
+        if building is None or not building.path.startswith(place.path):
+            raise MeetingError(_("只能为本地登记的居民签到；其他人请按来宾登记。"), 422)
+        entry.member_id, entry.household_id, entry.user_id, entry.name = (
+            member.id, member.household_id, member.user_id, member.name)
+    elif user is not None:
+        entry.user_id, entry.name = user.id, user.display_name
+        entry.household_id = _household(session, user, place, household_id)
+        entry.member_id = _member_of(session, user, entry.household_id)
+    else:
+        entry.name = guest_name.strip()
+        if not entry.name:
+            raise MeetingError(_("请填写来宾姓名。"), 422)
+        entry.walk_in = True
+    if _already_signed_in(session, meeting, entry):
+        raise MeetingError(_("%(name)s 已经签到了。", name=entry.name))
+    try:
+        with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        raise MeetingError(_("%(name)s 已经签到了。", name=entry.name)) from None
+    return entry
+
+
+def _member_of(session: Session, user: User, household_id: int | None) -> int | None:
+    if household_id is None:
+        return None
+    return session.exec(select(Member.id).where(Member.household_id == household_id,
+                                                Member.user_id == user.id)).first()
+
+
+def _already_signed_in(session: Session, meeting: Meeting, entry: Attendance) -> bool:
+    conditions = []
+    if entry.user_id is not None:
+        conditions.append(col(Attendance.user_id) == entry.user_id)
+    if entry.member_id is not None:
+        conditions.append(col(Attendance.member_id) == entry.member_id)
+    if not conditions:
+        return False
+    return session.exec(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
+                                                    or_(*conditions))).first() is not None
+
+
+def do_undo_sign_in(session: Session, meeting: Meeting, entry: Attendance, now: datetime | None = None) -> None:
+    """Take back a sign-in made by mistake, until the minutes are published."""
+    if minutes_published(session, meeting):
+        raise MeetingError(_("会议纪要已发布，签到名单不能再改。"))
+    session.delete(entry)
+    session.flush()
+
+
+# Minutes ---------------------------------------------------------------------------------------
+
+
+def minutes_of(session: Session, meeting: Meeting) -> Minutes | None:
+    return session.get(Minutes, meeting.id)
+
+
+def minutes_published(session: Session, meeting: Meeting) -> bool:
+    minutes = minutes_of(session, meeting)
+    return minutes is not None and minutes.status == MinutesStatus.PUBLISHED
+
+
+def attendees_line(session: Session, meeting: Meeting) -> str:
+    """A first line for the minutes' attendance, from the sign-in: the names stay with the staff."""
+    found = counts(session, meeting)
+    return _("实到 %(n)s 人（其中来宾 %(guests)s 人）。", n=found.attended, guests=found.guests)
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    discussion: str
+    decision: str
+    move: str = ItemMove.NONE
+
+
+def do_save_minutes(session: Session, meeting: Meeting, by: User, *, attendees: str, summary: str,
+                    records: dict[int, ItemRecord], submit: bool, now: datetime | None = None) -> Minutes:
+    """Save the draft; with `submit`, hand it to the chair. A decision that would move a proposal is
+    checked against the proposal's state machine now, and made when the chair publishes."""
+    now = now or utcnow()
+    meeting = _lock(session, meeting)
+    _refuse(rules.minutes_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now))
+    minutes = minutes_of(session, meeting)
+    if minutes is not None and minutes.status == MinutesStatus.PUBLISHED:
+        raise MeetingError(_("会议纪要已发布，不能再修改。"))
+    items = agenda_of(session, meeting)
+    for item in items:
+        record = records.get(item.id, ItemRecord(item.discussion, item.decision, item.move))  # type: ignore[arg-type]
+        if record.move and item.proposal_id is None:
+            raise MeetingError(_("只有提案议题的决定才能改变提案进度。"), 422)
+        item.discussion, item.decision, item.move = record.discussion, record.decision, record.move
+        session.add(item)
+    for item in items:
+        if item.move:
+            check_move(session, meeting, item)
+    if minutes is None:
+        minutes = Minutes(meeting_id=meeting.id, created_at=now)  # type: ignore[arg-type]
+    minutes.attendees, minutes.summary, minutes.drafted_by_id, minutes.updated_at = attendees, summary, by.id, now
+    if submit:
+        minutes.status, minutes.submitted_at, minutes.return_note = MinutesStatus.SUBMITTED, now, ""
+    else:
+        minutes.status = MinutesStatus.DRAFT
+    session.add(minutes)
+    session.flush()
+    return minutes
+
+
+def check_move(session: Session, meeting: Meeting, item: AgendaItem) -> None:
+    """Refuse (IllegalTransition, or MeetingError) a decision the proposal's state machine would refuse
+    if the chair made it now."""
+    proposal = session.get(Proposal, item.proposal_id)
+    if proposal is None:
+        raise MeetingError(_("议程中的提案已不存在。"))
+    if item.move in (ItemMove.REJECT, ItemMove.REQUEST_CHANGES) and not item.decision.strip():
+        raise MeetingError(_("驳回提案或请作者修改时，请在“决定”中写明理由，它会公开在提案页面上。"), 422)
+    place = session.get(Place, proposal.place_id)
+    assert place is not None
+    resolve(actors_for(_chair_person(session, meeting), proposal, place), Stage(proposal.stage),
+            LOOP_MOVES[item.move], reason=item.decision)
+
+
+def _chair_person(session: Session, meeting: Meeting) -> Person | None:
+    chair = session.get(User, meeting.chair_id) if meeting.chair_id else None
+    return load_person(session, chair) if chair is not None else None
+
+
+def do_return_minutes(session: Session, meeting: Meeting, note: str, now: datetime | None = None) -> None:
+    """The chair sends the draft back, saying what to change."""
+    minutes = minutes_of(session, meeting)
+    if minutes is None or minutes.status != MinutesStatus.SUBMITTED:
+        raise MeetingError(_("纪要还没有提交审批。"))
+    minutes.status, minutes.return_note, minutes.updated_at = MinutesStatus.DRAFT, note.strip(), now or utcnow()
+    session.add(minutes)
+    session.flush()
+
+
+def do_approve_minutes(session: Session, meeting: Meeting, chair: User, now: datetime | None = None) -> Minutes:
+    """The chair approves: the minutes become public, each proposal on the agenda links them on its timeline,
+    and the decisions move the proposals through the loop's own functions (all of it, or nothing)."""
+    now = now or utcnow()
+    meeting = _lock(session, meeting)  # one approval at a time: the moves are made once
+    minutes = minutes_of(session, meeting)
+    if minutes is None or minutes.status != MinutesStatus.SUBMITTED:
+        raise MeetingError(_("纪要还没有提交审批。"))
+    if chair.id != meeting.chair_id:
+        raise MeetingError(_("只有会议主持人可以批准纪要。"), 403)
+    person = load_person(session, chair)
+    for item, proposal in _agenda_proposal_rows(session, meeting):
+        decided = f" · {_('决定：')}{item.decision}" if item.decision and not item.move else ""
+        proposals.record(session, proposal, action="minutes_published", to_stage=proposal.stage, by=chair,
+                         reason=_about(meeting) + decided, subject=("meeting", meeting.id))  # type: ignore[arg-type]
+        if item.move:
+            event = _apply(session, item, proposal, person, chair, now)
+            item.event_id = event.id
+            session.add(item)
+    minutes.status, minutes.approved_by_id, minutes.published_at, minutes.updated_at = (
+        MinutesStatus.PUBLISHED, chair.id, now, now)
+    session.add(minutes)
+    session.flush()
+    return minutes
+
+
+def _apply(session: Session, item: AgendaItem, proposal: Proposal, person: Person, chair: User,
+           now: datetime) -> ProposalEvent:
+    place = session.get(Place, proposal.place_id)
+    assert place is not None
+    if item.move == ItemMove.PUBLISH_PLAN:
+        return plans.do_publish(session, proposal, place, person, chair, now=now)
+    return proposals.do_review(session, proposal, place, person, chair, REVIEW_MOVES[item.move], item.decision)
+
+
+# Calendars and lists ---------------------------------------------------------------------------
+
+
+def _places_clause(place: Place, within: bool):  # type: ignore[no-untyped-def]
+    """The place, the places that contain it, and with `within` the places inside it."""
+    clause = col(Meeting.place_id).in_(place.ancestor_ids)
+    if within:
+        clause = or_(clause, col(Place.path).startswith(place.path))
+    return clause
+
+
+def upcoming(session: Session, place: Place, now: datetime, *, within: bool = False) -> list[tuple[Meeting, Place]]:
+    """Meetings not yet over, soonest first, cancelled ones included so that no one waits for them in vain."""
+    rows = session.exec(
+        select(Meeting, Place).join(Place, col(Place.id) == Meeting.place_id)
+        .where(_places_clause(place, within), col(Meeting.ends_at) >= now)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    ).all()
+    return [(meeting, where) for meeting, where in rows]
+
+
+def past_statement(place: Place, now: datetime, *, within: bool = False):  # type: ignore[no-untyped-def]
+    return (
+        select(Meeting, Place).join(Place, col(Place.id) == Meeting.place_id)
+        .where(_places_clause(place, within), col(Meeting.ends_at) < now)
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+    )
+
+
+def feed(session: Session, place: Place, since: datetime, *, within: bool = False) -> list[tuple[Meeting, Place]]:
+    rows = session.exec(
+        select(Meeting, Place).join(Place, col(Place.id) == Meeting.place_id)
+        .where(_places_clause(place, within), col(Meeting.ends_at) >= since)
+        .order_by(col(Meeting.starts_at), col(Meeting.id))
+    ).all()
+    return [(meeting, where) for meeting, where in rows]
+
+
+def published_minutes(session: Session, meeting_ids: list[int]) -> set[int]:
+    if not meeting_ids:
+        return set()
+    return set(session.exec(select(Minutes.meeting_id).where(
+        col(Minutes.meeting_id).in_(meeting_ids), Minutes.status == MinutesStatus.PUBLISHED)).all())
+
+
+def mine(session: Session, user: User) -> list[tuple[Meeting, Place, Registration]]:
+    rows = session.exec(
+        select(Meeting, Place, Registration).join(Registration, col(Registration.meeting_id) == Meeting.id)
+        .join(Place, col(Place.id) == Meeting.place_id)
+        .where(Registration.user_id == user.id, Registration.status != RegistrationStatus.CANCELLED)
+        .order_by(col(Meeting.starts_at).desc())
+        .limit(200)
+    ).all()
+    return [(meeting, place, registration) for meeting, place, registration in rows]
+
+
+@dataclass(frozen=True)
+class ProposalMeeting:
+    """A meeting whose agenda holds a proposal, as the proposal's page lists it."""
+
+    meeting: Meeting
+    item: AgendaItem
+    minutes_published: bool
+
+
+def meetings_for_proposal(session: Session, proposal: Proposal) -> list[ProposalMeeting]:
+    rows = session.exec(
+        select(Meeting, AgendaItem).join(AgendaItem, col(AgendaItem.meeting_id) == Meeting.id)
+        .where(AgendaItem.proposal_id == proposal.id).order_by(col(Meeting.starts_at).desc())
+    ).all()
+    published = published_minutes(session, [m.id for m, _item in rows])  # type: ignore[misc]
+    return [ProposalMeeting(meeting, item, meeting.id in published) for meeting, item in rows]
