@@ -3,6 +3,8 @@
 (a) meetings: a resident finds the 民情恳谈会 of her building on its calendar, sees the notice it was given,
     registers, adds it to her phone's calendar and finds it in 我报名的会议; its sign-in opens only two hours
     before the start, so staff find it closed, and a passer-by reads the demo hearing's published minutes;
+    with JavaScript off, staff schedule a 民事协商会 at 铁路宿舍 3号楼 in good time, a resident of the building
+    registers, cancels and registers again, and its printable notice has the title and the time;
 (b) discussion: a resident says where she stands, a neighbour answers, she follows 通知 to the answer; another
     neighbour reports it, staff hide it from 评论管理, the public sees the placeholder, staff restore it, and the
     moderation log has the three steps in order; posting and answering again with JavaScript off;
@@ -12,7 +14,8 @@
     module-wide fixture that the first test asks for, and (c) comes last, so that (a) and (b) run meanwhile.
 
 The demo objects here are used by no other journey: the 1号楼 listening meeting, the lane proposal
-(2号楼和3号楼之间的巷道, at disclosure) for the new meeting's agenda, the leaking roofs (in review) for the threads.
+(2号楼和3号楼之间的巷道, at disclosure) for the new meeting's agenda, the leaking roofs (in review) for the threads,
+铁路宿舍 3号楼 and its building leader (leader_tl3) for the meeting scheduled with JavaScript off.
 Residents are on phones, staff and the chair at a desk.
 """
 
@@ -55,6 +58,7 @@ LANE = "2号楼和3号楼之间的巷道坑洼积水，请整体翻修"  # 和�
 ROOFS = "屋面防水老化，顶层住户家家漏雨"  # 和平里小区, waiting for review
 
 URGENT = "暴雨前巷道积水紧急恳谈会"  # called by the `urgent_meeting` fixture
+CONSULTATION = "3号楼楼顶水箱清洗和费用分摊协商会"  # 铁路宿舍 3号楼, scheduled with JavaScript off
 LEAD = timedelta(seconds=15)  # from calling the urgent meeting to its start at the least: time for her to register
 
 REGISTERED = re.compile(r"已报名 (\d+) 人")
@@ -294,6 +298,81 @@ def test_resident_registers_for_her_buildings_meeting(person: Callable[..., Visi
     sign_in(staff, "staff", chinese)
     sign_in_is_not_open_yet(staff)
     read_the_hearing_minutes(person)
+
+
+def go_to_tielu_building_3(visitor: Visitor) -> None:
+    visitor.open("/")
+    visitor.follow(COMMUNITY, within=visitor.section("社区"))
+    visitor.follow("铁路宿舍")
+    visitor.follow("3号楼")
+
+
+def schedule_consultation(staff: Visitor) -> datetime:
+    """Staff schedule a 民事协商会 (3 days' notice) at 铁路宿舍 3号楼 five days ahead, with every field the form
+    asks for and an agenda item of its own: in good time, so not urgent. Returns its start."""
+    go_to_tielu_building_3(staff)
+    staff.follow("安排会议", within=staff.section("议事"))
+    expect(heading(staff)).to_have_text("在 3号楼 安排会议")
+    staff.field("会议类型").select_option(label="民事协商会（提前 3 天通知）")
+    staff.field("会议名称").fill(CONSULTATION)
+    staff.field("会议说明（可不填）").fill("楼顶水箱三年没洗了，商量请哪家来洗、费用怎么按户分摊。")
+    starts = (datetime.now(CHINA) + timedelta(days=5)).replace(hour=19, minute=0, second=0, microsecond=0)
+    staff.field("日期").fill(starts.strftime("%Y-%m-%d"))
+    staff.field("开始").fill("19:00")
+    staff.field("结束").fill("20:30")
+    staff.field("开会地点").fill("铁路宿舍3号楼一单元门口")
+    staff.page.get_by_role("radio", name="本地核实居民可报名", exact=True).check()
+    staff.field("主持人").select_option(label="王芳")
+    staff.field("议程：其他事项（每行一项）").fill("楼顶水箱清洗：请哪家、什么时候洗\n清洗费用按户分摊的办法")
+    staff.press("安排会议，发布通知")
+    expect(status(staff)).to_contain_text("会议已安排，通知已发布。")
+    expect(heading(staff)).to_contain_text(CONSULTATION)
+    facts = staff.page.locator("dl.facts")
+    expect(facts).to_contain_text(f"{starts:%Y-%m-%d} 19:00–20:30")
+    expect(facts).to_contain_text("民事协商会须提前 3 天通知；")
+    expect(facts).to_contain_text("符合通知期")
+    expect(facts).not_to_contain_text("不足通知期")
+    expect(staff.section("议程").get_by_role("listitem")).to_have_text(
+        ["楼顶水箱清洗：请哪家、什么时候洗", "清洗费用按户分摊的办法"])
+    return starts
+
+
+def cancel_registration(resident: Visitor) -> None:
+    """Cancels her registration for the meeting whose page she is on: one fewer registered, and she may register
+    again."""
+    before = registered_count(resident)
+    resident.press("取消报名", within=resident.section("报名"))
+    expect(status(resident)).to_contain_text("已取消报名。")
+    registration = resident.section("报名")
+    expect(registration).not_to_contain_text("您已报名")
+    expect(registration.get_by_role("button", name="我要参加，报名", exact=True)).to_be_visible()
+    assert registered_count(resident) == before - 1
+
+
+def test_meetings_work_without_javascript(person: Callable[..., Visitor]) -> None:
+    staff = person("staff", javascript=False, **DESK)
+    sign_in(staff, "staff", chinese)
+    starts = schedule_consultation(staff)
+
+    # A resident of the building (its leader) finds it on the building's calendar, on her phone.
+    resident = person("leader_tl3", javascript=False)
+    sign_in(resident, "leader_tl3", chinese)
+    go_to_tielu_building_3(resident)
+    resident.follow("会议", within=resident.section("议事"))
+    expect(heading(resident)).to_have_text("3号楼 的会议")
+    resident.follow(CONSULTATION, within=resident.section("即将召开"))
+    expect(heading(resident)).to_contain_text(CONSULTATION)
+    register(resident)
+    cancel_registration(resident)
+    register(resident)
+
+    # The notice staff print and put up at the building's door.
+    staff.follow("打印会议通知")
+    expect(heading(staff)).to_have_text("会议通知")
+    notice = staff.page.locator("article.notice")
+    expect(notice).to_contain_text(f"民事协商会：{CONSULTATION}")
+    expect(notice.locator("dl.facts")).to_contain_text(f"{starts:%Y-%m-%d} 19:00–20:30")
+    expect(notice.locator("dl.facts")).to_contain_text("符合通知期")
 
 
 # ---------------------------------------------------------------- (b) discussion
