@@ -154,6 +154,8 @@ def helpful(request: Request) -> Response:
 def report(request: Request) -> Response:
     comment, subject = _comment(request)
     user = require_user(request)
+    if comment.deleted_at or comment.hidden_at:  # its text is no longer public: not here either
+        raise HTTPException(409, _("这条评论已被删除或隐藏。"))
     if request.method == "GET":
         return render(request, "discussion/report.html", {"comment": comment, "subject": subject, "error": ""})
     reason = forms.text(request, "reason", max_length=rules.REASON_MAX)

@@ -70,7 +70,7 @@ def items(session: Session, notifications: Sequence[Notification]) -> list[Item]
                 n, title, comment_url(comment, n.proposal_id), _comment_what(n.kind, comment),
                 people.get(comment.hidden_by_id if hidden else comment.author_id),
                 (comment.hidden_at or n.created_at) if hidden else comment.created_at,
-                comment.hidden_reason if hidden else _excerpt(comment.body) if not comment.deleted_at else "",
+                comment.hidden_reason if hidden else _excerpt_of(comment),
             ))
     return found
 
@@ -88,6 +88,11 @@ def _comment_what(kind: str, comment: Comment) -> str:
     if kind == NotificationKind.REPLY:
         return _("回复了讨论")
     return _("发表了新评论")
+
+
+def _excerpt_of(comment: Comment) -> str:
+    """What was said, unless it has since been taken back or hidden."""
+    return "" if comment.deleted_at or comment.hidden_at else _excerpt(comment.body)
 
 
 def _excerpt(body: str) -> str:

@@ -55,10 +55,14 @@ def test_a_reported_comment_is_hidden_by_staff_the_author_told_and_everything_lo
     reload(session)
     report = session.exec(select(CommentReport)).one()
     assert report.status == ReportStatus.HIDDEN and report.resolved_by_id == people["staff"].id
+    author_inbox = _as(app, "author").get("/notifications").text  # the author follows the proposal
+    assert "发表了新评论" in author_inbox and "楼上那家人素质太差" not in author_inbox  # no excerpt once hidden
     told = session.exec(select(Notification).where(Notification.kind == NotificationKind.HIDDEN)).one()
     assert told.user_id == people["neighbour"].id
     assert "您的评论被隐藏" in _as(app, "neighbour").get("/notifications").text
     assert _post(_as(app, "neighbour2"), f"/comments/{rude}/helpful").status_code == 409
+    hidden_report_page = _as(app, "outsider").get(f"/comments/{rude}/report")
+    assert hidden_report_page.status_code == 409 and "楼上那家人素质太差" not in hidden_report_page.text
 
     assert _post(staff, f"/comments/{rude}/restore", {"reason": "作者已道歉"}).status_code == 303
     assert "楼上那家人素质太差" in TestClient(app).get(f"/proposals/{proposal.id}").text
