@@ -7,11 +7,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, utcnow
-
-
-def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+from deliberate.db import UTCDateTime, fk, utcnow
 
 
 def _at(nullable: bool = False) -> Column:
@@ -36,12 +32,12 @@ class Comment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     subject_kind: str = Field(sa_column=Column(String(12), nullable=False))
     subject_id: int = Field(sa_column=Column(Integer, nullable=False))
-    place_id: int = Field(sa_column=_fk("place.id"))
-    parent_id: int | None = Field(default=None, sa_column=_fk("comment.id", nullable=True))
-    reply_to_id: int | None = Field(default=None, sa_column=_fk("comment.id", ondelete="SET NULL", nullable=True,
-                                                                 index=False))
+    place_id: int = Field(sa_column=fk("place.id"))
+    parent_id: int | None = Field(default=None, sa_column=fk("comment.id", nullable=True))
+    reply_to_id: int | None = Field(default=None, sa_column=fk("comment.id", ondelete="SET NULL", nullable=True,
+                                                               index=False))
     depth: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    author_id: int = Field(sa_column=_fk("user.id"))
+    author_id: int = Field(sa_column=fk("user.id"))
     body: str = Field(sa_column=Column(Text, nullable=False))
     stance: str = Field(default="", sa_column=Column(String(8), nullable=False, default=""))
     helpful_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
@@ -49,8 +45,8 @@ class Comment(SQLModel, table=True):
     edited_at: datetime | None = Field(default=None, sa_column=_at(nullable=True))
     deleted_at: datetime | None = Field(default=None, sa_column=_at(nullable=True))
     hidden_at: datetime | None = Field(default=None, sa_column=_at(nullable=True))
-    hidden_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                  index=False))
+    hidden_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                index=False))
     hidden_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
@@ -58,8 +54,8 @@ class Helpful(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_helpful"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    comment_id: int = Field(sa_column=_fk("comment.id"))
-    user_id: int = Field(sa_column=_fk("user.id"))
+    comment_id: int = Field(sa_column=fk("comment.id"))
+    user_id: int = Field(sa_column=fk("user.id"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_at())
 
 
@@ -76,15 +72,15 @@ class CommentReport(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("comment_id", "reporter_id", name="uq_comment_report"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    comment_id: int = Field(sa_column=_fk("comment.id"))
-    place_id: int = Field(sa_column=_fk("place.id"))
-    reporter_id: int = Field(sa_column=_fk("user.id"))
+    comment_id: int = Field(sa_column=fk("comment.id"))
+    place_id: int = Field(sa_column=fk("place.id"))
+    reporter_id: int = Field(sa_column=fk("user.id"))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default=ReportStatus.OPEN, sa_column=Column(String(10), nullable=False, index=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_at())
     resolved_at: datetime | None = Field(default=None, sa_column=_at(nullable=True))
-    resolved_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                    index=False))
+    resolved_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                  index=False))
 
 
 class ModerationEntry(SQLModel, table=True):
@@ -93,9 +89,9 @@ class ModerationEntry(SQLModel, table=True):
     __tablename__ = "moderation_entry"
 
     id: int | None = Field(default=None, primary_key=True)
-    comment_id: int = Field(sa_column=_fk("comment.id"))
-    place_id: int = Field(sa_column=_fk("place.id"))
-    actor_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    comment_id: int = Field(sa_column=fk("comment.id"))
+    place_id: int = Field(sa_column=fk("place.id"))
+    actor_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     action: str = Field(sa_column=Column(String(12), nullable=False))  # report, hide, restore, dismiss
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     at: datetime = Field(default_factory=utcnow, sa_column=_at())
@@ -109,5 +105,5 @@ class DiscussionRules(SQLModel, table=True):
     place_id: int = Field(sa_column=Column(Integer, ForeignKey("place.id", ondelete="CASCADE"), primary_key=True))
     blocked_words: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_at())
-    updated_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                   index=False))
+    updated_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                 index=False))

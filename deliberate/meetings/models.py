@@ -7,11 +7,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, utcnow
-
-
-def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+from deliberate.db import UTCDateTime, fk, utcnow
 
 
 def _created() -> Column:
@@ -41,7 +37,7 @@ class Meeting(SQLModel, table=True):
     __table_args__ = (Index("ix_meeting_place_starts", "place_id", "starts_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    place_id: int = Field(sa_column=_fk("place.id", ondelete="RESTRICT", index=False))
+    place_id: int = Field(sa_column=fk("place.id", ondelete="RESTRICT", index=False))
     kind: str = Field(sa_column=Column(String(20), nullable=False))
     title: str = Field(sa_column=Column(String(200), nullable=False))
     description: str = Field(default="", sa_column=_text())
@@ -51,8 +47,8 @@ class Meeting(SQLModel, table=True):
     online_url: str = Field(default="", sa_column=Column(String(500), nullable=False, default=""))
     capacity: int | None = Field(default=None, sa_column=Column(Integer))  # None: no limit
     access: str = Field(default=Access.RESIDENTS, sa_column=Column(String(12), nullable=False))
-    chair_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
-    organiser_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    chair_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
+    organiser_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     status: str = Field(default=MeetingStatus.SCHEDULED, sa_column=Column(String(12), nullable=False))
     # When the current time was announced, and the notice the kind asked for then: kept so that the page
     # says whether the notice was met even after the rules change.
@@ -62,8 +58,8 @@ class Meeting(SQLModel, table=True):
     sequence: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))  # iCal SEQUENCE
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     cancel_reason: str = Field(default="", sa_column=_text())
-    cancelled_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                    index=False))
+    cancelled_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                   index=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
@@ -91,16 +87,16 @@ class AgendaItem(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "proposal_id", name="uq_agenda_proposal"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = Field(sa_column=_fk("meeting.id"))
+    meeting_id: int = Field(sa_column=fk("meeting.id"))
     position: int = Field(sa_column=Column(Integer, nullable=False))
     title: str = Field(sa_column=Column(String(200), nullable=False))
-    proposal_id: int | None = Field(default=None, sa_column=_fk("proposal.id", ondelete="SET NULL", nullable=True))
+    proposal_id: int | None = Field(default=None, sa_column=fk("proposal.id", ondelete="SET NULL", nullable=True))
     discussion: str = Field(default="", sa_column=_text())
     decision: str = Field(default="", sa_column=_text())
     move: str = Field(default=ItemMove.NONE, sa_column=Column(String(20), nullable=False, default=""))
     # The proposal's timeline event the decision made, once the minutes are published.
-    event_id: int | None = Field(default=None, sa_column=_fk("proposal_event.id", ondelete="SET NULL",
-                                                             nullable=True, index=False))
+    event_id: int | None = Field(default=None, sa_column=fk("proposal_event.id", ondelete="SET NULL",
+                                                            nullable=True, index=False))
 
 
 class Invitation(SQLModel, table=True):
@@ -108,10 +104,10 @@ class Invitation(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_invitation_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = Field(sa_column=_fk("meeting.id", index=False))
-    user_id: int = Field(sa_column=_fk("user.id"))
-    invited_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                  index=False))
+    meeting_id: int = Field(sa_column=fk("meeting.id", index=False))
+    user_id: int = Field(sa_column=fk("user.id"))
+    invited_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                 index=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -131,10 +127,10 @@ class Registration(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = Field(sa_column=_fk("meeting.id", index=False))
-    user_id: int = Field(sa_column=_fk("user.id"))
-    household_id: int | None = Field(default=None, sa_column=_fk("household.id", ondelete="SET NULL",
-                                                                 nullable=True, index=False))
+    meeting_id: int = Field(sa_column=fk("meeting.id", index=False))
+    user_id: int = Field(sa_column=fk("user.id"))
+    household_id: int | None = Field(default=None, sa_column=fk("household.id", ondelete="SET NULL",
+                                                                nullable=True, index=False))
     status: str = Field(sa_column=Column(String(12), nullable=False))
     queued_at: datetime = Field(sa_column=_created())  # when they (last) registered: the waiting list's order
     cancelled_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -152,15 +148,15 @@ class Attendance(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    meeting_id: int = Field(sa_column=_fk("meeting.id", index=False))
-    user_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
-    member_id: int | None = Field(default=None, sa_column=_fk("member.id", ondelete="SET NULL", nullable=True))
-    household_id: int | None = Field(default=None, sa_column=_fk("household.id", ondelete="SET NULL",
-                                                                 nullable=True, index=False))
+    meeting_id: int = Field(sa_column=fk("meeting.id", index=False))
+    user_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
+    member_id: int | None = Field(default=None, sa_column=fk("member.id", ondelete="SET NULL", nullable=True))
+    household_id: int | None = Field(default=None, sa_column=fk("household.id", ondelete="SET NULL",
+                                                                nullable=True, index=False))
     name: str = Field(sa_column=Column(String(50), nullable=False))
     walk_in: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
-    signed_in_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                    index=False))
+    signed_in_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                   index=False))
     signed_in_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
     @property
@@ -185,11 +181,11 @@ class Minutes(SQLModel, table=True):
     attendees: str = Field(default="", sa_column=_text())  # who attended, as the minutes publish it
     summary: str = Field(default="", sa_column=_text())
     return_note: str = Field(default="", sa_column=_text())  # the chair's, when sent back
-    drafted_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                  index=False))
+    drafted_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                 index=False))
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    approved_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True,
-                                                                   index=False))
+    approved_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
+                                                                  index=False))
     published_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_created())

@@ -18,11 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, utcnow
-
-
-def _fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column:
-    return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
+from deliberate.db import UTCDateTime, fk, utcnow
 
 
 def _created() -> Column:
@@ -52,15 +48,15 @@ class Proposal(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    place_id: int = Field(sa_column=_fk("place.id", ondelete="RESTRICT", index=False))
-    author_id: int = Field(sa_column=_fk("user.id", ondelete="RESTRICT"))
+    place_id: int = Field(sa_column=fk("place.id", ondelete="RESTRICT", index=False))
+    author_id: int = Field(sa_column=fk("user.id", ondelete="RESTRICT"))
     title: str = Field(sa_column=Column(String(120), nullable=False))
     body: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # Markdown source
     category: str = Field(sa_column=Column(String(20), nullable=False, index=True))
     stage: str = Field(sa_column=Column(String(20), nullable=False, index=True))
     cosign_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     cosigners_needed: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    merged_into_id: int | None = Field(default=None, sa_column=_fk("proposal.id", ondelete="SET NULL", nullable=True))
+    merged_into_id: int | None = Field(default=None, sa_column=fk("proposal.id", ondelete="SET NULL", nullable=True))
     # Deadlines of the current stage, kept so that lists and the tracking page can sort and filter by them.
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     review_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
@@ -79,9 +75,9 @@ class Cosign(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_cosign_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
-    user_id: int = Field(sa_column=_fk("user.id"))
-    household_id: int | None = Field(default=None, sa_column=_fk("household.id", ondelete="SET NULL", nullable=True))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
+    user_id: int = Field(sa_column=fk("user.id"))
+    household_id: int | None = Field(default=None, sa_column=fk("household.id", ondelete="SET NULL", nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -89,8 +85,8 @@ class Follow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_follow_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
-    user_id: int = Field(sa_column=_fk("user.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
+    user_id: int = Field(sa_column=fk("user.id"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -100,8 +96,8 @@ class ProposalEvent(SQLModel, table=True):
     __tablename__ = "proposal_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
-    actor_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
+    actor_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     action: str = Field(sa_column=Column(String(24), nullable=False))
     from_stage: str = Field(sa_column=Column(String(20), nullable=False))
     to_stage: str = Field(sa_column=Column(String(20), nullable=False))
@@ -121,12 +117,12 @@ class NotificationKind:
 
 class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(sa_column=_fk("user.id"))
+    user_id: int = Field(sa_column=fk("user.id"))
     kind: str = Field(default=NotificationKind.EVENT,
                       sa_column=Column(String(10), nullable=False, default=NotificationKind.EVENT))
-    proposal_id: int | None = Field(default=None, sa_column=_fk("proposal.id", nullable=True))
-    event_id: int | None = Field(default=None, sa_column=_fk("proposal_event.id", nullable=True))
-    comment_id: int | None = Field(default=None, sa_column=_fk("comment.id", nullable=True))
+    proposal_id: int | None = Field(default=None, sa_column=fk("proposal.id", nullable=True))
+    event_id: int | None = Field(default=None, sa_column=fk("proposal_event.id", nullable=True))
+    comment_id: int | None = Field(default=None, sa_column=fk("comment.id", nullable=True))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     # Set when the mail sender has dealt with it (sent, or passed over); NULL means still to do.
     emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))
@@ -137,14 +133,14 @@ class Photo(SQLModel, table=True):
     """An uploaded picture or scanned document, kept in the database so that every server process sees it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
     # What it illustrates: "proposal", "progress", "cost", "inspection", "acceptance".
     owner_kind: str = Field(sa_column=Column(String(12), nullable=False))
     owner_id: int | None = Field(default=None, sa_column=Column(Integer))
     content_type: str = Field(sa_column=Column(String(40), nullable=False))
     size: int = Field(sa_column=Column(Integer, nullable=False))
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    uploaded_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    uploaded_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -161,12 +157,12 @@ class Plan(SQLModel, table=True):
     """An alternative plan for an accepted proposal; its text lives in versions, the newest is current."""
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
     status: str = Field(default=PlanStatus.DRAFT, sa_column=Column(String(12), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     disclosure_starts_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     disclosure_ends_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
-    vote_id: int | None = Field(default=None, sa_column=_fk("vote.id", ondelete="SET NULL", nullable=True))
+    vote_id: int | None = Field(default=None, sa_column=fk("vote.id", ondelete="SET NULL", nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -175,7 +171,7 @@ class PlanVersion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    plan_id: int = Field(sa_column=_fk("plan.id", index=False))
+    plan_id: int = Field(sa_column=fk("plan.id", index=False))
     number: int = Field(sa_column=Column(Integer, nullable=False))
     title: str = Field(sa_column=Column(String(120), nullable=False))
     description: str = Field(sa_column=Column(Text, nullable=False))  # what will be done, Markdown
@@ -187,14 +183,14 @@ class PlanVersion(SQLModel, table=True):
     residents_centi: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     units_centi: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     government_centi: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    edited_by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    edited_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     note: str = Field(default="", sa_column=Column(String(300), nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
 class Milestone(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
     title: str = Field(sa_column=Column(String(120), nullable=False))
     responsible: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
     due_on: date = Field(sa_column=Column(Date, nullable=False, index=True))
@@ -207,11 +203,11 @@ class ProgressUpdate(SQLModel, table=True):
     __table_args__ = (CheckConstraint("percent BETWEEN 0 AND 100", name="ck_progress_percent"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
-    milestone_id: int | None = Field(default=None, sa_column=_fk("milestone.id", ondelete="SET NULL", nullable=True))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
+    milestone_id: int | None = Field(default=None, sa_column=fk("milestone.id", ondelete="SET NULL", nullable=True))
     text: str = Field(sa_column=Column(Text, nullable=False))
     percent: int = Field(sa_column=Column(Integer, nullable=False))
-    by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -222,12 +218,12 @@ class CostItem(SQLModel, table=True):
     __table_args__ = (CheckConstraint("amount_centi >= 0", name="ck_cost_amount"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
     description: str = Field(sa_column=Column(String(200), nullable=False))
     amount_centi: int = Field(sa_column=Column(Integer, nullable=False))
     payee: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
-    document_id: int | None = Field(default=None, sa_column=_fk("photo.id", ondelete="SET NULL", nullable=True))
-    by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    document_id: int | None = Field(default=None, sa_column=fk("photo.id", ondelete="SET NULL", nullable=True))
+    by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -241,10 +237,10 @@ class InspectionKind:
 
 class Inspection(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
     kind: str = Field(sa_column=Column(String(20), nullable=False))
     findings: str = Field(sa_column=Column(Text, nullable=False))
-    by_id: int | None = Field(default=None, sa_column=_fk("user.id", ondelete="SET NULL", nullable=True))
+    by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
 
 
@@ -253,8 +249,8 @@ class ProposalRating(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_rating_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    proposal_id: int = Field(sa_column=_fk("proposal.id"))
-    user_id: int = Field(sa_column=_fk("user.id"))
+    proposal_id: int = Field(sa_column=fk("proposal.id"))
+    user_id: int = Field(sa_column=fk("user.id"))
     rating: str = Field(sa_column=Column(String(20), nullable=False))
     comment: str = Field(default="", sa_column=Column(String(500), nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
