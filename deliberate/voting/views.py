@@ -247,12 +247,21 @@ def cast(request: Request) -> Response:
         raise _conflict(error) from None
     session.commit()
     if result.receipt:
-        flash(request, _(
-            "选票已记录。您的回执码是 %(code)s，请抄下保存：公示时可凭它核对自己的选票，截止前可凭它修改。",
-            code=result.receipt))
-    else:
-        flash(request, _("选票已修改。") if result.changed else _("选票已记录，谢谢您参与！"))
+        return _receipt_page(request, vote, place, result, back_url=_vote_url(request, vote))
+    flash(request, _("选票已修改。") if result.changed else _("选票已记录，谢谢您参与！"))
     return redirect(_vote_url(request, vote))
+
+
+def _receipt_page(request: Request, vote: Vote, place: Place, result: actions.CastResult, *, back_url: str,
+                  paper_for: str = "") -> Response:
+    """A secret ballot's receipt goes out in this response and nowhere else: never in a flash, which is
+    stored in the session row beside the voter's account, nor in a URL, nor in any cache."""
+    response = render(request, "voting/receipt.html", {
+        "vote": vote, "place": place, "receipt": result.receipt, "changed": result.changed,
+        "back_url": back_url, "paper_for": paper_for,
+    })
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def paper(request: Request) -> Response:
@@ -282,11 +291,11 @@ def paper(request: Request) -> Response:
                 raise (HTTPException(422, labels.error_message(refused.code)) if refused.code == "bad_choice"
                        else _conflict(refused)) from None
             session.commit()
-            message = _("已录入 %(name)s 的纸质选票（编号 %(serial)s）。", name=entry.label, serial=serial)
+            back = request.app.url_path_for("votes:paper", id=vote.id)
             if result.receipt:
-                message += " " + _("请把回执码 %(code)s 交给投票人。", code=result.receipt)
-            flash(request, message)
-            return redirect(request.app.url_path_for("votes:paper", id=vote.id))
+                return _receipt_page(request, vote, place, result, back_url=back, paper_for=entry.label)
+            flash(request, _("已录入 %(name)s 的纸质选票（编号 %(serial)s）。", name=entry.label, serial=serial))
+            return redirect(back)
     statement = actions.unvoted_statement(vote, query)
     waiting = list(session.exec(statement.limit(50)).all())
     return render(request, "voting/paper.html", {

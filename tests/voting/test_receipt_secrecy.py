@@ -1,0 +1,103 @@
+"""A secret ballot's receipt reaches the voter in the response that casts it and is written nowhere but
+beside the choice: never into a session, a flash, a URL or a cache, where it would sit next to the voter."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from client_helpers import login, post
+from factories import grant, make_resident, make_staff, make_town, make_user, reload
+from sqlalchemy import event
+from sqlmodel import select
+from starlette.testclient import TestClient
+
+from deliberate.accounts.models import Role, WebSession
+from deliberate.db import utcnow
+from deliberate.places.actions import do_add_member, do_create_household
+
+RECEIPT = re.compile(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>")
+
+
+class StatementLog:
+    """Every statement the app sends to the database, with its parameters, while it is attached."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine = engine
+        self.seen: list[tuple[str, str]] = []
+
+    def __enter__(self) -> StatementLog:
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:  # type: ignore[no-untyped-def]
+        self.seen.append((statement, repr(parameters)))
+
+    def writes_carrying(self, secret: str) -> list[str]:
+        return [statement for statement, parameters in self.seen if secret in parameters]
+
+
+def _secret_vote(app, session):  # type: ignore[no-untyped-def]
+    town = make_town(session)
+    building = town.building(0)
+    staff = make_staff(session, town.community)
+    households = []
+    for n in range(3):
+        household = do_create_household(session, building=building, number=f"7单元{n + 1}01", area_centi=9000)
+        do_add_member(session, household, name=f"投票人{n}", birth_year=1950 + n)
+        households.append(household)
+    session.commit()
+    make_resident(session, "voter", households[0], by=staff)
+    council = make_user(session, "council")
+    grant(session, council, Role.COUNCIL, building)
+    client = TestClient(app, follow_redirects=False)
+    login(client, "council")
+    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
+    url = f"/places/{building.id}/votes/new"
+    created = post(client, url, {"title": "巷道铺装", "form": "yes_no", "rule": "majority", "electorate": "adults",
+                                 "closes_at": closes, "secret": "1"}, form_page=url)
+    vote_id = int(created.headers["location"].rsplit("/", 1)[1])
+    post(client, f"/votes/{vote_id}/open", form_page=f"/votes/{vote_id}")
+    return vote_id
+
+
+def test_an_online_secret_receipt_is_shown_once_and_stored_only_beside_the_choice(app, session, database):
+    vote_id = _secret_vote(app, session)
+    voter = TestClient(app, follow_redirects=False)
+    login(voter, "voter")
+    page = voter.get(f"/votes/{vote_id}")
+    entry = re.search(r'name="entry" value="(\d+)"', page.text).group(1)
+    with StatementLog(database.engine) as log:
+        cast = post(voter, f"/votes/{vote_id}/ballot", {"entry": entry, "choice": "yes"}, form_page=f"/votes/{vote_id}")
+        after = voter.get(f"/votes/{vote_id}")
+    assert cast.status_code == 200
+    assert cast.headers["cache-control"] == "no-store"
+    receipt = RECEIPT.search(cast.text).group(1)
+    assert "打印回执" in cast.text and "只显示这一次" in cast.text
+    assert receipt not in after.text
+    carrying = log.writes_carrying(receipt)
+    assert carrying and all("secret_ballot" in statement for statement in carrying), carrying
+    reload(session)
+    assert all(receipt not in row.flashes for row in session.exec(select(WebSession)).all())
+
+
+def test_a_paper_secret_receipt_is_not_flashed_to_the_staff_beside_the_voters_name(app, session, database):
+    vote_id = _secret_vote(app, session)
+    staff = TestClient(app, follow_redirects=False)
+    login(staff, "staff")
+    paper = f"/votes/{vote_id}/paper"
+    entry_id, name = re.search(r'<option value="(\d+)">([^<]+)</option>', staff.get(paper).text).groups()
+    with StatementLog(database.engine) as log:
+        entered = post(staff, paper, {"entry": entry_id, "choice": "no", "serial": "S-1"}, form_page=paper)
+    assert entered.status_code == 200 and entered.headers["cache-control"] == "no-store"
+    receipt = RECEIPT.search(entered.text).group(1)
+    assert name in entered.text and "继续录入" in entered.text
+    assert all("secret_ballot" in statement for statement in log.writes_carrying(receipt))
+    assert not [s for s, parameters in log.seen if name in parameters and "web_session" in s]
+    reload(session)
+    assert all(receipt not in row.flashes and name not in row.flashes
+               for row in session.exec(select(WebSession)).all())
