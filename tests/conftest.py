@@ -24,7 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from deliberate.web.i18n import LOCALE_DIR
+    from deliberate.i18n import LOCALE_DIR
 
     for po in LOCALE_DIR.glob("*/LC_MESSAGES/messages.po"):
         mo = po.with_suffix(".mo")

@@ -192,7 +192,7 @@ def grants_on(session: Session, place: Place) -> list[tuple[RoleGrant, User]]:
 
 
 def role_label(role: str) -> str:
-    from deliberate.web.i18n import gettext as _
+    from deliberate.i18n import gettext as _
 
     return {
         Role.STAFF: _("社区工作者"),

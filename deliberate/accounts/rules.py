@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from deliberate.accounts import passwords
-from deliberate.web.i18n import gettext as _
+from deliberate.i18n import gettext as _
 
 USERNAME = re.compile(r"^[a-z0-9_]{3,32}$")
 # Deliberately loose: one @, no spaces, a dot in the domain. The mail server is the real judge.

@@ -10,12 +10,12 @@ from starlette.routing import Route
 
 from deliberate.accounts import actions
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
+from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Place
 from deliberate.policy import Act
 from deliberate.web import forms
 from deliberate.web.auth import db, ensure, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
 from deliberate.web.pagination import paginate
 from deliberate.web.responses import flash, redirect, render

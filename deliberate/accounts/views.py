@@ -10,17 +10,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from deliberate import i18n
 from deliberate.accounts import actions, rules, throttle
 from deliberate.accounts.models import ClaimStatus, User
 from deliberate.db import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Place, PlaceKind
 from deliberate.places.rules import check_name, parse_birth_year
 from deliberate.policy import Act
 from deliberate.settings import Settings
-from deliberate.web import browser_sessions, forms, i18n
+from deliberate.web import browser_sessions, forms
 from deliberate.web.auth import current_user, db, ensure, load_person, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
 from deliberate.web.responses import flash, redirect, render
 

@@ -22,10 +22,10 @@ from deliberate.discussion.models import (
     ReportStatus,
 )
 from deliberate.discussion.subjects import Subject, find
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals.actions import followers
 from deliberate.proposals.models import Notification, NotificationKind, Proposal
-from deliberate.web.i18n import gettext as _
 
 
 class DiscussionError(Exception):

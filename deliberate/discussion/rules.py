@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from deliberate.web.i18n import gettext as _
-from deliberate.web.i18n import pgettext
+from deliberate.i18n import gettext as _
+from deliberate.i18n import pgettext
 
 MAX_DEPTH = 3  # a comment, a reply, a reply to the reply; deeper answers stay at the third level
 BODY_MAX = 5000

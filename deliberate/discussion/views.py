@@ -15,12 +15,12 @@ from deliberate.discussion.actions import DiscussionError
 from deliberate.discussion.links import comment_url
 from deliberate.discussion.models import Comment, CommentReport
 from deliberate.discussion.subjects import Subject
+from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
 from deliberate.web import forms, refusals
 from deliberate.web.auth import current_person, current_user, db, ensure, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404, parse_id
 from deliberate.web.responses import flash, redirect, render
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.db import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.meetings import rules
 from deliberate.meetings.models import (
     Access,
@@ -35,7 +36,6 @@ from deliberate.proposals.models import Proposal, ProposalEvent
 from deliberate.proposals.rules import TERMINAL, Stage
 from deliberate.proposals.rules import Action as Move
 from deliberate.web.auth import load_person
-from deliberate.web.i18n import gettext as _
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the time written into timeline events
 MAX_AGENDA_ITEMS = 20

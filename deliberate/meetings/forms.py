@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
+from deliberate.i18n import gettext as _
 from deliberate.meetings import rules
 from deliberate.meetings.actions import MAX_AGENDA_ITEMS, MeetingDraft
 from deliberate.meetings.models import Access, Meeting
 from deliberate.web import forms
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import parse_id
 
 TITLE_MAX, DESCRIPTION_MAX, ROOM_MAX, URL_MAX, ITEM_MAX, REASON_MAX = 200, 5000, 200, 500, 200, 1000

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar, Event
 
+from deliberate.i18n import gettext as _
 from deliberate.meetings import rules
 from deliberate.meetings.models import AgendaItem, Meeting
 from deliberate.places.models import Place
-from deliberate.web.i18n import gettext as _
 
 PRODID = "-//Deliberate//议事厅//ZH"
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from deliberate.i18n import gettext as _
 from deliberate.meetings.models import Access, ItemMove, MeetingStatus, RegistrationStatus
-from deliberate.web.i18n import gettext as _
 
 
 class Kind(StrEnum):

@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from deliberate.accounts.models import User
 from deliberate.db import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.meetings import actions, forms, ical, rules
 from deliberate.meetings.actions import ItemRecord, MeetingError
 from deliberate.meetings.models import (
@@ -36,7 +37,6 @@ from deliberate.proposals.rules import IllegalTransition, stage_labels
 from deliberate.web import forms as web_forms
 from deliberate.web import refusals
 from deliberate.web.auth import current_person, current_user, db, ensure, require_person, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404, parse_id
 from deliberate.web.pagination import paginate
 from deliberate.web.responses import flash, public_routes, redirect, render

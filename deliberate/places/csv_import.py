@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from deliberate.i18n import gettext as _
 from deliberate.places import actions
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 from deliberate.places.rules import check_name, parse_area, parse_birth_year
-from deliberate.web.i18n import gettext as _
 
 MAX_ROWS = 20000
 MAX_NUMBER_LENGTH = 50

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from deliberate.i18n import gettext as _
 from deliberate.places.models import PlaceKind
-from deliberate.web.i18n import gettext as _
 
 ADULT_AGE = 18
 EARLIEST_BIRTH_YEAR = 1900

@@ -12,13 +12,13 @@ from starlette.routing import Route
 
 from deliberate.accounts import actions as account_actions
 from deliberate.db import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.places import actions, csv_import
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 from deliberate.places.rules import check_name, child_kind, kind_label, parse_area, parse_birth_year
 from deliberate.policy import Act, may
 from deliberate.web import forms
 from deliberate.web.auth import current_person, db, ensure, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
 from deliberate.web.pagination import paginate
 from deliberate.web.responses import flash, public_routes, redirect, render

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.db import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Owner, Place
 from deliberate.policy import Person
 from deliberate.proposals import rules
@@ -20,7 +21,6 @@ from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, 
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Actor, IllegalTransition, Stage
 from deliberate.voting import electorate
-from deliberate.web.i18n import gettext as _
 
 
 class ProposalError(Exception):

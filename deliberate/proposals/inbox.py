@@ -16,10 +16,10 @@ from deliberate.accounts.models import User
 from deliberate.db import utcnow
 from deliberate.discussion.links import comment_url
 from deliberate.discussion.models import Comment
+from deliberate.i18n import gettext as _
 from deliberate.proposals import rules
 from deliberate.proposals.models import Notification, NotificationKind, Proposal, ProposalEvent
 from deliberate.voting.models import Vote
-from deliberate.web.i18n import gettext as _
 
 RECENT = 100
 EXCERPT = 80

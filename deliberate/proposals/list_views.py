@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
 from deliberate.proposals import listing, rules
 from deliberate.proposals.models import Proposal
 from deliberate.web.auth import db, ensure
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
 from deliberate.web.responses import public_routes, render
 

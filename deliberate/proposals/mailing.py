@@ -15,14 +15,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from deliberate import i18n
 from deliberate.accounts.models import User
 from deliberate.db import Database, utcnow
+from deliberate.i18n import gettext as _
 from deliberate.mail import DeliveryFailed, Message, Sender
 from deliberate.proposals import inbox
 from deliberate.proposals.models import Notification
 from deliberate.settings import Settings
-from deliberate.web import i18n
-from deliberate.web.i18n import gettext as _
 
 BATCH = 200
 MAX_AGE = timedelta(days=1)

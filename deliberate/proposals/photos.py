@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
+from deliberate.i18n import gettext as _
 from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Photo, Proposal
-from deliberate.web.i18n import gettext as _
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS_PER_UPLOAD = 6

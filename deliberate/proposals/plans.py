@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.db import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.policy import Person
 from deliberate.proposals import actions
@@ -19,7 +20,6 @@ from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Stage
 from deliberate.voting import actions as voting
 from deliberate.voting.models import Vote, VoteStatus
-from deliberate.web.i18n import gettext as _
 
 MAX_PLANS = 6
 

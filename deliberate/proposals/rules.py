@@ -14,7 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
 
-from deliberate.web.i18n import gettext as _
+from deliberate.i18n import gettext as _
 
 
 class Stage(StrEnum):

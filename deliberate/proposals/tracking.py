@@ -18,12 +18,12 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import rules
 from deliberate.proposals.models import Milestone, Plan, PlanStatus, PlanVersion, Proposal, ProposalRating
 from deliberate.proposals.rules import Stage
 from deliberate.voting.models import Vote, VoteStatus
-from deliberate.web.i18n import gettext as _
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SOON_DAYS = 7  # milestones due within this many days are listed before they are late

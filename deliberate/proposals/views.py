@@ -18,6 +18,7 @@ from deliberate.accounts.models import User
 from deliberate.db import from_centi, utcnow
 from deliberate.discussion import actions as discussion_actions
 from deliberate.discussion import views as discussion_views
+from deliberate.i18n import gettext as _
 from deliberate.meetings.actions import meetings_for_proposal
 from deliberate.places import actions as places
 from deliberate.places.models import Place
@@ -33,7 +34,6 @@ from deliberate.voting import tally
 from deliberate.voting.models import ElectorateKind, Vote
 from deliberate.web import forms, refusals
 from deliberate.web.auth import current_person, current_user, db, ensure, require_person, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
 from deliberate.web.responses import flash, public_routes, redirect, render
 

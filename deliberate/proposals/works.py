@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.db import from_centi, utcnow
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.policy import Person
 from deliberate.proposals import actions, plans, rules
@@ -27,7 +28,6 @@ from deliberate.proposals.models import (
 )
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Actor, Rating, Stage
-from deliberate.web.i18n import gettext as _
 
 WORKS_STAGES = (Stage.IMPLEMENTATION.value, Stage.ACCEPTANCE.value)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from deliberate.web.i18n import gettext as _
+from deliberate.i18n import gettext as _
 
 
 def form_labels() -> dict[str, str]:

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from deliberate.db import utcnow
 from deliberate.discussion import views as discussion_views
+from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
@@ -21,7 +22,6 @@ from deliberate.voting import actions, labels, tally
 from deliberate.voting.models import Channel, ElectorateKind, RollEntry, Vote, VoteStatus
 from deliberate.web import forms
 from deliberate.web.auth import current_person, current_user, db, ensure, require_user
-from deliberate.web.i18n import gettext as _
 from deliberate.web.loading import get_or_404
 from deliberate.web.responses import flash, jsonable, public_routes, redirect, render
 

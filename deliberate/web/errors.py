@@ -8,7 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from deliberate.web import i18n
+from deliberate import i18n
 
 _ = i18n.gettext
 

@@ -11,7 +11,8 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from deliberate.web import browser_sessions, i18n
+from deliberate import i18n
+from deliberate.web import browser_sessions
 from deliberate.web.errors import error_response
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

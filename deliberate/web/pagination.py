@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from deliberate.web.i18n import gettext as _
+from deliberate.i18n import gettext as _
 
 T = TypeVar("T")
 

@@ -12,9 +12,10 @@ from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from deliberate import i18n
 from deliberate.db import from_centi
 from deliberate.settings import PROJECT_ROOT, Settings
-from deliberate.web import browser_sessions, i18n, markdown
+from deliberate.web import browser_sessions, markdown
 from deliberate.web.middleware import CSRF_FIELD
 
 

@@ -20,7 +20,7 @@ from browser.conftest import Visitor
 from playwright.sync_api import expect
 
 from deliberate.demo import DEMO_PASSWORD
-from deliberate.web.i18n import translations
+from deliberate.i18n import translations
 
 COMMUNITY = "幸福里社区"
 LIFT_VOTE = "1号楼加装电梯方案"

@@ -27,7 +27,7 @@ from typing import Any
 from browser.conftest import DESKTOP, Visitor
 from playwright.sync_api import expect
 
-from deliberate.web.i18n import translations
+from deliberate.i18n import translations
 
 COMMUNITY = "幸福里社区"
 DESK = {**DESKTOP, "is_mobile": False, "has_touch": False}

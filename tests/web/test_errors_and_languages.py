@@ -11,7 +11,7 @@ from sqlalchemy import text
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from deliberate.web import i18n
+from deliberate import i18n
 
 EN = {"Accept-Language": "en-US,en;q=0.9"}
 

@@ -10,7 +10,7 @@ from typing import Any
 from babel import Locale
 from babel.support import NullTranslations, Translations
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DEFAULT_LOCALE = "zh_CN"
 LOCALES = ("zh_CN", "en")
 LOCALE_NAMES = {"zh_CN": "中文", "en": "English"}
