@@ -15,12 +15,14 @@ from starlette.responses import Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from deliberate import ticker
 from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
 from deliberate.db import Database
 from deliberate.discussion import views as discussion_views
-from deliberate.mail import MailWorker, SmtpSender
+from deliberate.mail import SmtpSender
 from deliberate.meetings import views as meeting_views
+from deliberate.periodic import Periodic
 from deliberate.places import views as place_views
 from deliberate.proposals import list_views as proposal_list_views
 from deliberate.proposals import mailing, tracking_views
@@ -44,18 +46,21 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     return redirect(login_url(exc.next_url))
 
 
-def _mail_in_background(settings: Settings, database: Database) -> Callable[[Starlette], AbstractAsyncContextManager]:
-    """While the app runs, e-mail notifications every few seconds, if SMTP is configured."""
+def _background(settings: Settings, database: Database) -> Callable[[Starlette], AbstractAsyncContextManager]:
+    """While the app runs: the clock's work every few seconds, and e-mail of notifications if SMTP is set."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        worker = None
+        workers = []
+        if settings.tick_interval_seconds:
+            workers.append(Periodic("clock", partial(ticker.tick_round, database), settings.tick_interval_seconds))
         if settings.sends_mail:
             send_once = partial(mailing.send_pending, database, SmtpSender(settings))
-            worker = MailWorker(send_once, settings.mail_interval_seconds)
+            workers.append(Periodic("mail", send_once, settings.mail_interval_seconds))
+        for worker in workers:
             worker.start()
         yield
-        if worker is not None:
+        for worker in workers:
             worker.stop()
 
     return lifespan
@@ -96,7 +101,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         debug=False,
         routes=routes,
         middleware=middleware,
-        lifespan=_mail_in_background(settings, database),
+        lifespan=_background(settings, database),
         exception_handlers={
             HTTPException: errors.http_exception,
             LoginRequired: _login_required,

@@ -1,4 +1,4 @@
-"""The `deliberate` command: database migrations, the demo community, serving, recounting a vote."""
+"""The `deliberate` command: database migrations, the demo community, serving, the clock, recounting a vote."""
 
 from __future__ import annotations
 
@@ -86,6 +86,16 @@ def mail(settings: Settings, action: str, address: str | None) -> int:
         return 1
 
 
+def tick(settings: Settings) -> int:
+    from deliberate import ticker
+    from deliberate.db import Database
+
+    done = ticker.tick(Database(settings))
+    print(f"{done.votes_opened} votes opened, {done.votes_closed} closed, "
+          f"{done.proposals_advanced} proposals moved on.")
+    return 0
+
+
 def recount(path: str) -> int:
     from deliberate.voting.recount import main as recount_main
 
@@ -107,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     mailer = commands.add_parser("mail", help="e-mail: send pending notifications now, or a test message")
     mailer.add_argument("action", choices=["send", "test"])
     mailer.add_argument("address", nargs="?", help="for test: where to send it")
+    commands.add_parser("tick", help="do the clock's work now: open and close votes, end periods (for cron)")
     count = commands.add_parser("recount", help="recount a vote from its exported ballots (JSON)")
     count.add_argument("file", help='the export, or "-" for standard input')
     args = parser.parse_args(argv)
@@ -119,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "demo":
             return load_demo(settings, if_empty=args.if_empty)
+        if args.command == "tick":
+            return tick(settings)
         if args.command == "mail":
             return mail(settings, args.action, args.address)
         if args.command == "serve":

@@ -19,10 +19,6 @@ from deliberate.settings import Settings
 IMMEDIATE = "deliberate_begin_immediate"
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def from_centi(value: int) -> Decimal:
     """An amount (fen) or area (0.01 m²) stored as a whole number of hundredths, read back exactly."""
     return Decimal(value) / 100

@@ -1,12 +1,11 @@
-"""Sending e-mail: the message, the SMTP sender, and the thread that sends notifications in the background."""
+"""Sending e-mail: the message and the SMTP sender."""
 
 from __future__ import annotations
 
 import logging
 import smtplib
 import ssl
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -78,29 +77,3 @@ class SmtpSender:
         email["Message-ID"] = make_msgid(domain=self.settings.mail_from.rpartition("@")[2].strip("> ") or None)
         email.set_content(message.body)
         return email
-
-
-class MailWorker:
-    """Calls `send_once` now and then on a daemon thread until stopped; one per server process."""
-
-    def __init__(self, send_once: Callable[[], int], interval_seconds: float) -> None:
-        self._send_once = send_once
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="deliberate-mail", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                while self._send_once() and not self._stop.is_set():
-                    pass  # a full batch: there may be more
-            except Exception:  # keep the thread alive: the next round tries again
-                log.exception("sending notification e-mail failed")
-            self._stop.wait(self._interval)

@@ -57,6 +57,8 @@ class Settings:
     mail_from: str = "议事厅 <noreply@localhost>"
     mail_interval_seconds: int = 30
     public_url: str = "http://127.0.0.1:8000"  # where links in e-mails point
+    # How often each server process does the clock's work (votes opening and closing, periods ending); 0: never.
+    tick_interval_seconds: int = 15
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -94,6 +96,7 @@ class Settings:
             mail_from=env.get("MAIL_FROM") or defaults.mail_from,
             mail_interval_seconds=_int(env, "MAIL_INTERVAL_SECONDS", defaults.mail_interval_seconds),
             public_url=(env.get("PUBLIC_URL") or defaults.public_url).rstrip("/"),
+            tick_interval_seconds=_int(env, "TICK_INTERVAL_SECONDS", defaults.tick_interval_seconds),
         )
 
     def check(self) -> None:
@@ -109,6 +112,8 @@ class Settings:
             raise SettingsError(f"SMTP_SECURITY must be starttls, ssl or none, got {self.smtp_security!r}")
         if self.mail_interval_seconds < 1:
             raise SettingsError("MAIL_INTERVAL_SECONDS must be at least 1")
+        if self.tick_interval_seconds < 0:
+            raise SettingsError("TICK_INTERVAL_SECONDS must be 0 (off) or more")
 
     @property
     def sends_mail(self) -> bool:

@@ -42,7 +42,9 @@ def _test_settings(tmp_dir: Path) -> Settings:
             raise RuntimeError("tests wipe the database: DATABASE_URL must name a database with 'test' in it")
     else:
         url = f"sqlite:///{tmp_dir / 'test.db'}"
-    return replace(Settings.from_env({}), database_url=url, secret_key="test-secret-" + "x" * 32)
+    # The clock ticks only when a test says so (`ticker.tick`), never on a thread of its own.
+    return replace(Settings.from_env({}), database_url=url, secret_key="test-secret-" + "x" * 32,
+                   tick_interval_seconds=0)
 
 
 @pytest.fixture(scope="session")

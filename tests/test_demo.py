@@ -13,7 +13,7 @@ from deliberate import demo
 from deliberate.accounts import passwords
 from deliberate.accounts.actions import authenticate, find_user
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.demo import DEMO_PASSWORD, DemoError, DemoSummary, load_demo
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 

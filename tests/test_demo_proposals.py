@@ -11,7 +11,8 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts import passwords
 from deliberate.accounts.models import User
-from deliberate.db import Database, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import Database
 from deliberate.demo import load_demo
 from deliberate.discussion import actions as discussion
 from deliberate.discussion.demo_discussion import PARKING

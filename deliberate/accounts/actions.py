@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from deliberate.accounts import passwords
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places.models import Household, Member, Place
 from deliberate.web import browser_sessions
 

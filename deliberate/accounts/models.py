@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import UTCDateTime
 
 
 class User(SQLModel, table=True):

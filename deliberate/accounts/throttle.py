@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
 from deliberate.accounts.models import LoginFailure
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 
 
 def account_key(username: str) -> str:
@@ -43,5 +43,5 @@ def clear_account(session: Session, username: str) -> None:
     session.exec(delete(LoginFailure).where(LoginFailure.key == account_key(username)))
 
 
-def purge_older_than(session: Session, window: timedelta) -> None:
-    session.exec(delete(LoginFailure).where(LoginFailure.at < utcnow() - window))
+def purge_older_than(session: Session, window: timedelta, *, now: datetime | None = None) -> None:
+    session.exec(delete(LoginFailure).where(LoginFailure.at < (now or utcnow()) - window))

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from deliberate import i18n
 from deliberate.accounts import actions, rules, throttle
 from deliberate.accounts.models import ClaimStatus, User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Place, PlaceKind

@@ -11,7 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.discussion import rules
 from deliberate.discussion.models import (
     Comment,

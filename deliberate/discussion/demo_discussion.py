@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.discussion import actions, subjects
 from deliberate.discussion.models import Comment
 from deliberate.proposals.models import Plan, Proposal

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.discussion import actions, rules, subjects
 from deliberate.discussion.actions import DiscussionError
 from deliberate.discussion.links import comment_url

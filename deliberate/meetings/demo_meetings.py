@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import event, func
 from sqlmodel import Session, col, select
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.meetings import actions
 from deliberate.meetings.actions import ItemRecord, MeetingDraft
 from deliberate.meetings.models import Access, ItemMove, Meeting

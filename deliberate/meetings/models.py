@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Boolean, Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, fk, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import UTCDateTime, fk
 
 
 def _created() -> Column:

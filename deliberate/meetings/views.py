@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.meetings import actions, forms, ical, rules
 from deliberate.meetings.actions import ItemRecord, MeetingError
@@ -218,7 +218,7 @@ def new_meeting(request: Request) -> Response:
     user = require_user(request)
     context = _form_context(request, place, user)
     if request.method == "GET":
-        day = (datetime.now(_zone(request)) + timedelta(days=4)).strftime("%Y-%m-%d")
+        day = (utcnow().astimezone(_zone(request)) + timedelta(days=4)).strftime("%Y-%m-%d")
         wanted = parse_id(request.query_params.get("proposal"))
         chosen = [str(wanted)] if wanted in {p.id for p in context["candidates"]} else []
         values = {"kind": rules.Kind.CONSULTATION.value, "date": day, "start": "19:00", "end": "21:00",

@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import UTCDateTime
 
 
 class PlaceKind:

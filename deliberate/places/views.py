@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.accounts import actions as account_actions
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places import actions, csv_import
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind

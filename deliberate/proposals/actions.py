@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Owner, Place
 from deliberate.policy import Person

@@ -23,7 +23,7 @@ from sqlalchemy import event, func, update
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places.models import Member, Place, PlaceKind
 from deliberate.policy import Person
 from deliberate.proposals import actions, plans, rules, works

@@ -13,7 +13,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.discussion.links import comment_url
 from deliberate.discussion.models import Comment
 from deliberate.i18n import gettext as _

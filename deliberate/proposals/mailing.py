@@ -17,7 +17,8 @@ from sqlmodel import Session, col, select
 
 from deliberate import i18n
 from deliberate.accounts.models import User
-from deliberate.db import Database, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import Database
 from deliberate.i18n import gettext as _
 from deliberate.mail import DeliveryFailed, Message, Sender
 from deliberate.proposals import inbox

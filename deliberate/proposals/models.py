@@ -18,7 +18,8 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
-from deliberate.db import UTCDateTime, fk, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import UTCDateTime, fk
 
 
 def _created() -> Column:

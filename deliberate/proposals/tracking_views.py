@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act

@@ -15,7 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.accounts.models import User
-from deliberate.db import from_centi, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import from_centi
 from deliberate.discussion import actions as discussion_actions
 from deliberate.discussion import views as discussion_views
 from deliberate.i18n import gettext as _
@@ -44,7 +45,7 @@ TITLE_MAX, BODY_MAX, REASON_MAX = 120, 20_000, 2_000
 
 
 def _load(request: Request, *, for_update: bool = False) -> tuple[Proposal, Place]:
-    """The proposal named in the URL, its clock brought up to date; a draft exists only for its author."""
+    """The proposal named in the URL; a draft exists only for its author."""
     session = db(request)
     proposal = get_or_404(session, Proposal, request.path_params["id"])
     if proposal.stage == Stage.DRAFT:
@@ -53,24 +54,7 @@ def _load(request: Request, *, for_update: bool = False) -> tuple[Proposal, Plac
             raise HTTPException(404)
     place = session.get(Place, proposal.place_id)
     assert place is not None
-    _advance_clock(request, proposal, place)
     return proposal, place
-
-
-def _advance_clock(request: Request, proposal: Proposal, place: Place) -> None:
-    session = db(request)
-    now = utcnow()
-    if not works.is_due(proposal, plans.disclosure_ends(session, proposal), now):
-        return
-    if request.method not in ("GET", "HEAD"):
-        works.advance_if_due(session, proposal, place, now=now)
-        return
-    with request.app.state.db.writing() as writer:
-        mine = writer.get(Proposal, proposal.id)
-        assert mine is not None
-        works.advance_if_due(writer, mine, place, now=now)
-    session.rollback()  # a fresh snapshot that sees what the writer did
-    session.refresh(proposal)
 
 
 def _attempt(request: Request, step: Callable[[], Any]) -> Any:
@@ -558,7 +542,7 @@ def plan_vote(request: Request) -> Response:
         "errors": {}, "plans": plans.disclosed(session, proposal),
     }
     if request.method == "GET":
-        closes = (datetime.now(_zone(request)) + timedelta(days=7)).replace(hour=18, minute=0, second=0)
+        closes = (utcnow().astimezone(_zone(request)) + timedelta(days=7)).replace(hour=18, minute=0, second=0)
         context["values"] = {"rule": "residents_meeting", "electorate": "households",
                              "closes_at": closes.strftime("%Y-%m-%dT%H:%M")}
         return render(request, "proposals/vote_form.html", context)
@@ -576,7 +560,7 @@ def plan_vote(request: Request) -> Response:
     closes = None
     try:
         closes = datetime.fromisoformat(str(values["closes_at"])).replace(tzinfo=_zone(request))
-        if closes <= datetime.now(_zone(request)) + timedelta(minutes=5):
+        if closes <= utcnow().astimezone(_zone(request)) + timedelta(minutes=5):
             errors["closes_at"] = _("截止时间须在至少 5 分钟之后。")
     except ValueError:
         errors["closes_at"] = _("请填写截止时间，如 2026-12-01 18:00。")

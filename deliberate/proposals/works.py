@@ -9,7 +9,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
-from deliberate.db import from_centi, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.policy import Person
@@ -21,6 +22,8 @@ from deliberate.proposals.models import (
     Inspection,
     InspectionKind,
     Milestone,
+    Plan,
+    PlanStatus,
     ProgressUpdate,
     Proposal,
     ProposalEvent,
@@ -239,6 +242,33 @@ def advance_if_due(session: Session, proposal: Proposal, place: Place, *, now: d
     else:
         do_close(session, proposal, place, None, None, now=now)
     return True
+
+
+def due_to_advance(session: Session, now: datetime) -> list[int]:
+    """Proposals waiting only on time: a disclosure period over, or a rating period over."""
+    disclosed = session.exec(
+        select(Proposal.id).join(Plan, col(Plan.proposal_id) == Proposal.id)
+        .where(Proposal.stage == Stage.DISCLOSURE.value, Plan.status == PlanStatus.DISCLOSED)
+        .group_by(col(Proposal.id)).having(func.max(Plan.disclosure_ends_at) <= now)
+    ).all()
+    rated = session.exec(
+        select(Proposal.id).where(Proposal.stage == Stage.RATING.value, col(Proposal.rating_ends_at) <= now)
+    ).all()
+    return sorted({*disclosed, *rated})  # type: ignore[arg-type]
+
+
+def advance_due(session: Session, proposal_id: int, *, now: datetime | None = None) -> bool:
+    """`advance_if_due` for the clock: the proposal's row locked first, so that it moves once however many
+    server processes tick together."""
+    proposal = session.exec(
+        select(Proposal).where(Proposal.id == proposal_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if proposal is None:
+        return False
+    place = session.get(Place, proposal.place_id)
+    assert place is not None
+    return advance_if_due(session, proposal, place, now=now)
 
 
 def is_due(proposal: Proposal, disclosure_end: datetime | None, now: datetime) -> bool:

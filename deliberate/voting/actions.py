@@ -12,10 +12,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
-from deliberate.db import from_centi, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import from_centi
 from deliberate.places.models import Member, Owner, Place
 from deliberate.voting import electorate, tally
 from deliberate.voting.models import (
@@ -362,11 +363,43 @@ def is_due(vote: Vote, now: datetime) -> bool:
     return vote.status == VoteStatus.DRAFT and vote.opens_at is not None and vote.opens_at <= now
 
 
-def open_if_due(session: Session, vote_id: int, *, now: datetime | None = None) -> bool:
-    """Opens a vote whose scheduled opening time has come, in the caller's write transaction.
-    The vote's row is locked first, so of two requests arriving together only one draws the roll."""
+def due_to_open(session: Session, now: datetime) -> list[int]:
+    """Votes in preparation whose opening time has come (and whose closing time has not)."""
+    return list(session.exec(
+        select(Vote.id).where(Vote.status == VoteStatus.DRAFT, col(Vote.opens_at) <= now, Vote.closes_at > now)
+        .order_by(col(Vote.id))
+    ).all())  # type: ignore[arg-type]
+
+
+def due_to_close(session: Session, now: datetime) -> list[int]:
+    """Open votes whose closing time has passed."""
+    return list(session.exec(
+        select(Vote.id).where(Vote.status == VoteStatus.OPEN, Vote.closes_at <= now).order_by(col(Vote.id))
+    ).all())  # type: ignore[arg-type]
+
+
+def _locked(session: Session, vote_id: int) -> Vote | None:
+    """The vote's row for this transaction: of several processes asking together, one acts and the others
+    find it already done."""
+    return session.exec(
+        select(Vote).where(Vote.id == vote_id).with_for_update().execution_options(populate_existing=True)
+    ).first()
+
+
+def close_if_due(session: Session, vote_id: int, *, now: datetime | None = None) -> bool:
+    """Closes an open vote whose closing time has passed, in the caller's write transaction."""
     now = now or utcnow()
-    vote = session.exec(select(Vote).where(Vote.id == vote_id).with_for_update()).first()
+    vote = _locked(session, vote_id)
+    if vote is None or vote.status != VoteStatus.OPEN or now < vote.closes_at:
+        return False
+    do_close(session, vote, now=now)
+    return True
+
+
+def open_if_due(session: Session, vote_id: int, *, now: datetime | None = None) -> bool:
+    """Opens a vote whose scheduled opening time has come, in the caller's write transaction."""
+    now = now or utcnow()
+    vote = _locked(session, vote_id)
     if vote is None or not is_due(vote, now):
         return False
     place = session.get(Place, vote.place_id)

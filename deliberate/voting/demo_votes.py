@@ -13,7 +13,7 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places.models import Member, Place
 from deliberate.voting import actions
 from deliberate.voting.models import Channel, RollEntry, Vote

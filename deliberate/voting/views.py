@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.discussion import views as discussion_views
 from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
@@ -32,22 +32,9 @@ OWNER_RULES = {tally.Rule.OWNERS_ORDINARY, tally.Rule.OWNERS_MAJOR}
 def _vote_and_place(request: Request) -> tuple[Vote, Place]:
     session = db(request)
     vote = get_or_404(session, Vote, request.path_params["id"])
-    if actions.is_due(vote, utcnow()) and _open_due(request, vote.id):  # type: ignore[arg-type]
-        session.rollback()  # a fresh snapshot: the vote was opened by another transaction
-        session.refresh(vote)
     place = session.get(Place, vote.place_id)
     assert place is not None
     return vote, place
-
-
-def _open_due(request: Request, vote_id: int) -> bool:
-    own = request.state._state.get("db_session")
-    if request.method not in ("GET", "HEAD") and own is not None:
-        opened = actions.open_if_due(own, vote_id)
-        own.commit()
-        return opened
-    with request.app.state.db.writing() as writer:
-        return actions.open_if_due(writer, vote_id)
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -75,9 +62,6 @@ def place_votes(request: Request) -> Response:
     ensure(request, Act.VIEW_PLACE, place)
     session = db(request)
     person = current_person(request)
-    due = [v.id for v in actions.votes_in(session, place) if actions.is_due(v, utcnow())]
-    if due and any([_open_due(request, vote_id) for vote_id in due]):  # type: ignore[arg-type]
-        session.rollback()
     visible = [v for v in actions.votes_in(session, place)
                if v.status != VoteStatus.DRAFT or may(person, Act.MANAGE_VOTES, place)]
     data = {"place": {"id": place.id, "name": place.name}, "votes": [summary(request, v) for v in visible]}
@@ -128,7 +112,7 @@ def _parse_new(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
     if values["opens_at"]:
         try:
             opens = datetime.fromisoformat(values["opens_at"]).replace(tzinfo=_zone(request))
-            if opens <= datetime.now(_zone(request)):
+            if opens <= utcnow().astimezone(_zone(request)):
                 errors["opens_at"] = _("开始时间须在将来；想现在开始，请留空，创建后点“开始投票”。")
             values["opens"] = opens
         except ValueError:
@@ -137,7 +121,7 @@ def _parse_new(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
         closes = datetime.fromisoformat(values["closes_at"]).replace(tzinfo=_zone(request))
         if values["opens"] and closes <= values["opens"]:
             errors["closes_at"] = _("截止时间须晚于开始时间。")
-        if closes <= datetime.now(_zone(request)) + timedelta(minutes=5):
+        if closes <= utcnow().astimezone(_zone(request)) + timedelta(minutes=5):
             errors["closes_at"] = _("截止时间须在至少 5 分钟之后。")
         values["closes"] = closes
     except ValueError:
@@ -153,7 +137,7 @@ def new_vote(request: Request) -> Response:
         "electorate_labels": labels.electorate_labels(), "errors": {},
     }
     if request.method == "GET":
-        default_close = (datetime.now(_zone(request)) + timedelta(days=7)).replace(hour=18, minute=0, second=0)
+        default_close = (utcnow().astimezone(_zone(request)) + timedelta(days=7)).replace(hour=18, minute=0, second=0)
         context["values"] = {"form": "yes_no", "rule": "majority", "electorate": "adults",
                              "closes_at": default_close.strftime("%Y-%m-%dT%H:%M")}
         return render(request, "voting/new.html", context)

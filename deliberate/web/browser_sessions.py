@@ -11,13 +11,13 @@ import json
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, delete, select
 from starlette.requests import Request
 
 from deliberate.accounts.models import WebSession
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 
 COOKIE_KEY = "sid"
 TOUCH_EVERY = timedelta(seconds=60)
@@ -157,8 +157,8 @@ def _save_flashes(request: Request, record: WebSession, flashes: list) -> None:
     record.flashes = text
 
 
-def purge_expired(session: Session, *, idle: timedelta, absolute: timedelta) -> int:
-    now = utcnow()
+def purge_expired(session: Session, *, idle: timedelta, absolute: timedelta, now: datetime | None = None) -> int:
+    now = now or utcnow()
     result = session.exec(
         delete(WebSession).where(
             (WebSession.last_seen_at < now - idle) | (WebSession.created_at < now - absolute)

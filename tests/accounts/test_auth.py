@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 
 from deliberate.accounts import passwords
 from deliberate.accounts.models import User, WebSession
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 
 SESSION_COOKIE = "deliberate_session"
 

@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.discussion import rules
 from deliberate.discussion.models import Comment
 from deliberate.discussion.subjects import find

@@ -13,7 +13,7 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.meetings import actions
 from deliberate.meetings.actions import MeetingDraft
 from deliberate.meetings.models import Access, Meeting

@@ -6,7 +6,7 @@ from datetime import UTC, timedelta
 
 from icalendar import Calendar
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.meetings.rules import Kind
 
 

@@ -10,7 +10,7 @@ import pytest
 from factories import reload
 from sqlmodel import select
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.meetings import actions
 from deliberate.meetings.actions import MeetingError
 from deliberate.meetings.models import AgendaItem, Meeting, MeetingStatus

@@ -8,7 +8,7 @@ import pytest
 from factories import make_proposal_cast, make_resident
 from sqlmodel import select
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.proposals import actions, plans, rules, works
 from deliberate.proposals.actions import Draft, ProposalError
 from deliberate.proposals.models import (

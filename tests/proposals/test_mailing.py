@@ -15,8 +15,9 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from deliberate.cli import main as cli
-from deliberate.db import utcnow
-from deliberate.mail import DeliveryFailed, MailWorker, Message, SmtpSender
+from deliberate.clock import utcnow
+from deliberate.mail import DeliveryFailed, Message, SmtpSender
+from deliberate.periodic import Periodic
 from deliberate.proposals import actions, mailing
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Notification, Proposal
@@ -142,7 +143,7 @@ def test_the_worker_sends_in_the_background_until_stopped():
         rounds.release()
         return 0
 
-    worker = MailWorker(send_once, interval_seconds=0.01)
+    worker = Periodic("mail", send_once, interval_seconds=0.01)
     worker.start()
     assert rounds.acquire(timeout=5) and rounds.acquire(timeout=5)
     worker.stop()

@@ -11,7 +11,8 @@ from factories import make_proposal_cast, reload
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from deliberate.db import utcnow
+from deliberate import clock, ticker
+from deliberate.clock import utcnow
 from deliberate.proposals.models import (
     CostItem,
     Notification,
@@ -194,9 +195,11 @@ def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, s
     early = _post(staff, f"{P}{proposal_id}/end-disclosure")
     assert early.status_code == 409 and "公示期未满" in early.text
     assert _post(staff, f"{P}{proposal_id}/plans/{plan.id}/edit", PLAN).status_code == 409
-    _disclosure_over(session, plan.id)
-    page = TestClient(app).get(f"/proposals/{proposal_id}")  # the clock moves it on when anyone looks
+    assert "方案公示中" in TestClient(app).get(f"/proposals/{proposal_id}").text
+    _days_pass(app, 7)  # the clock moves it on when the period ends
+    page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "方案待表决或决定" in page.text
+    staff = _as(app, "staff")  # a week on: a new session
     assert _post(staff, f"{P}{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 409
     decided = _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
     assert decided.status_code == 303
@@ -206,12 +209,10 @@ def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, s
     assert [v.number for v in session.exec(select(PlanVersion).order_by(PlanVersion.number)).all()] == [1, 2]
 
 
-def _disclosure_over(session, plan_id: int) -> None:  # type: ignore[no-untyped-def]
-    reload(session)
-    plan = session.get(Plan, plan_id)
-    plan.disclosure_ends_at = utcnow() - timedelta(minutes=1)
-    session.add(plan)
-    session.commit()
+def _days_pass(app, days: int) -> None:  # type: ignore[no-untyped-def]
+    """The clock moves `days` ahead and does its work there (deadlines and periods end); then it comes back."""
+    with clock.travel(timedelta(days=days, minutes=1)):
+        ticker.tick(app.state.db)
 
 
 def test_disclosed_plans_go_to_a_vote_linked_from_the_proposal(app, session, town):
@@ -221,9 +222,7 @@ def test_disclosed_plans_go_to_a_vote_linked_from_the_proposal(app, session, tow
     _post(staff, f"{P}{proposal_id}/plans/new", PLAN)
     _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "title": "立体车库"})
     _post(staff, f"{P}{proposal_id}/publish")
-    reload(session)
-    for plan in session.exec(select(Plan)).all():
-        _disclosure_over(session, plan.id)
+    _days_pass(app, 7)
     council = _as(app, "council")
     form = council.get(f"{P}{proposal_id}/vote")
     assert form.status_code == 200 and "2 个备选方案将作为选项" in form.text
@@ -244,8 +243,7 @@ def _implementing(app, session, building) -> int:  # type: ignore[no-untyped-def
     _post(_as(app, "staff"), f"{P}{proposal_id}/publish")
     reload(session)
     plan = session.exec(select(Plan)).one()
-    _disclosure_over(session, plan.id)
-    TestClient(app).get(f"/proposals/{proposal_id}")
+    _days_pass(app, 7)
     _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id)})
     return proposal_id
 
@@ -285,10 +283,7 @@ def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_clos
     reload(session)
     assert len(session.exec(select(ProposalRating)).all()) == 3
     assert session.exec(select(CostItem)).one().document_id is not None
-    proposal = session.get(Proposal, proposal_id)
-    proposal.rating_ends_at = utcnow() - timedelta(seconds=1)
-    session.add(proposal)
-    session.commit()
+    _days_pass(app, 14)
     page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "已办结，居民满意度 66.67%" in page.text
     steps = _timeline(session, proposal_id)

@@ -14,7 +14,7 @@ from factories import Town, make_resident, make_staff, make_town
 from sqlmodel import Session
 
 from deliberate.accounts.models import User
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places.models import Place
 from deliberate.proposals import actions, tracking
 from deliberate.proposals.models import Milestone, Plan, PlanStatus, PlanVersion, Proposal, ProposalRating

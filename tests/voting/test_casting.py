@@ -11,7 +11,7 @@ from factories import make_resident, make_town, make_user, reload
 from sqlalchemy import inspect
 from sqlmodel import func, select
 
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.models import metadata
 from deliberate.places.actions import do_add_member, do_add_owner
 from deliberate.voting import actions

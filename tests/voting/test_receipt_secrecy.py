@@ -14,7 +14,7 @@ from sqlmodel import select
 from starlette.testclient import TestClient
 
 from deliberate.accounts.models import Role, WebSession
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places.actions import do_add_member, do_create_household
 
 RECEIPT = re.compile(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>")

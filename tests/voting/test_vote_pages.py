@@ -13,8 +13,9 @@ from factories import grant, make_resident, make_staff, make_town, make_user, re
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from deliberate import clock, ticker
 from deliberate.accounts.models import Role
-from deliberate.db import utcnow
+from deliberate.clock import utcnow
 from deliberate.places.actions import do_add_member, do_create_household
 from deliberate.voting.models import Ballot, RollEntry, SecretBallot, Vote
 from deliberate.voting.recount import main as recount_main
@@ -238,7 +239,7 @@ def test_the_place_page_links_to_its_votes_and_the_list_has_a_json_twin(app, ses
     assert data["votes"] == []
 
 
-def test_a_vote_scheduled_to_open_opens_when_its_time_comes(app, session):
+def test_a_vote_scheduled_to_open_opens_when_its_time_comes(app, session, database):
     town = make_town(session)
     building = town.building(0)
     grant(session, make_user(session, "council"), Role.COUNCIL, building)
@@ -246,13 +247,31 @@ def test_a_vote_scheduled_to_open_opens_when_its_time_comes(app, session):
     opens = (utcnow() + timedelta(hours=2)).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
     vote_id = _create_vote(council, building, opens_at=opens)
     assert "到时自动开始" in council.get(f"/votes/{vote_id}").text
-    reload(session)
-    session.get(Vote, vote_id).opens_at = utcnow() - timedelta(minutes=1)
-    session.commit()
-    page = TestClient(app).get(f"/votes/{vote_id}")  # anyone's visit after the time opens it
+    assert ticker.tick(database).votes_opened == 0  # not yet
+    with clock.travel(timedelta(hours=2)):
+        assert ticker.tick(database).votes_opened == 1  # the clock opens it when the time comes
+    page = TestClient(app).get(f"/votes/{vote_id}")
     assert page.status_code == 200 and "投票中" in page.text
     reload(session)
     assert session.get(Vote, vote_id).status == "open"
+
+
+def test_an_open_vote_closes_at_its_closing_time(app, session, database):
+    town = make_town(session)
+    building = town.building(0)
+    grant(session, make_user(session, "council"), Role.COUNCIL, building)
+    council = _client(app, "council")
+    vote_id = _create_vote(council, building)
+    post(council, f"/votes/{vote_id}/open", form_page=f"/votes/{vote_id}")
+    assert ticker.tick(database).votes_closed == 0
+    with clock.travel(timedelta(days=3, minutes=1)):
+        assert ticker.tick(database).votes_closed == 1
+        assert ticker.tick(database).votes_closed == 0  # once
+    reload(session)
+    vote = session.get(Vote, vote_id)
+    assert vote.status == "closed" and vote.closed_at is not None
+    council = _client(app, "council")  # three days on, the old session has long ended
+    assert "议事会认证并公示结果" in council.get(f"/votes/{vote_id}").text
 
 
 def test_an_opening_time_in_the_past_or_after_the_close_is_explained(app, session):
