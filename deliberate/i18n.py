@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -44,6 +46,16 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
 
 
 _ = gettext
+
+
+@contextmanager
+def using(locale: str) -> Iterator[None]:
+    """Messages in `locale` inside the block, whatever the reader's language is."""
+    token = current_locale.set(locale)
+    try:
+        yield
+    finally:
+        current_locale.reset(token)
 
 
 def normalise(tag: str | None) -> str | None:

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, Inexact, InvalidOperation, localcontext
-from enum import StrEnum
+from enum import Enum, StrEnum
 from fractions import Fraction
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
+
+from deliberate.i18n import DEFAULT_LOCALE, pgettext, using
+from deliberate.i18n import gettext as _
 
 
 class Rule(StrEnum):
@@ -31,30 +34,6 @@ class Form(StrEnum):
     CHOOSE_ONE = "choose_one"
     CHOOSE_MANY = "choose_many"
 
-
-class RuleName(NamedTuple):
-    zh: str
-    en: str
-
-
-RULE_NAMES: dict[Rule, RuleName] = {
-    Rule.PLURALITY: RuleName("相对多数：得票最多者胜出，不设法定人数", "Plurality: most votes wins, no quorum"),
-    Rule.MAJORITY: RuleName("过半数：超过参与者的半数", "Majority: more than half of those voting"),
-    Rule.TWO_THIRDS: RuleName("三分之二：参与者的三分之二以上", "Two thirds: at least two thirds of those voting"),
-    Rule.UNANIMOUS: RuleName("全体一致：全体成员参与并一致同意", "Unanimous: everyone takes part and agrees"),
-    Rule.RESIDENTS_MEETING: RuleName(
-        "居民会议：过半数成员参与，参与者过半数通过",
-        "Residents' meeting: more than half take part, more than half of them agree",
-    ),
-    Rule.OWNERS_ORDINARY: RuleName(
-        "业主一般事项：人数和面积均三分之二以上参与，参与人数和面积均过半数通过",
-        "Owners, ordinary matter: two thirds by head and area take part; more than half of both agree",
-    ),
-    Rule.OWNERS_MAJOR: RuleName(
-        "业主重大事项：人数和面积均三分之二以上参与，参与人数和面积均四分之三以上通过",
-        "Owners, major matter: two thirds by head and area take part; at least three quarters of both agree",
-    ),
-}
 
 YES, NO, ABSTAIN = "yes", "no", "abstain"
 YES_NO_OPTIONS = (YES, NO, ABSTAIN)
@@ -104,11 +83,32 @@ class Result:
     electorate: Electorate
     rule: Rule
     form: Form
-    explanation: str
-    explanation_en: str
     winners: tuple[str, ...] = field(default=())
 
+    @property
+    def options(self) -> tuple[str, ...]:
+        """The options in ballot order: the tally's keys, less the abstentions of choose_one and choose_many."""
+        if self.form == Form.YES_NO:
+            return YES_NO_OPTIONS
+        return tuple(key for key in self.tally if key != ABSTAIN)
+
+    @property
+    def owners(self) -> bool:
+        return self.rule in OWNERS_RULES
+
+    def quorum_judgement(self) -> Judgement:
+        return quorum(self.rule, self.participation, self.electorate)
+
+    def judge(self, option: str) -> Judgement:
+        return judge(self.rule, self.tally[option], self.participation, self.electorate)
+
+    def leader(self) -> str | None:
+        """The option with the most heads, the first in order on a tie; None when nobody chose one."""
+        best = max(self.options, key=lambda o: self.tally[o].heads)
+        return best if self.tally[best].heads > 0 else None
+
     def to_json(self) -> dict[str, Any]:
+        """The facts, and the explanation in Chinese and in English for exports and `deliberate recount`."""
         return {
             "rule": str(self.rule),
             "form": str(self.form),
@@ -119,8 +119,8 @@ class Result:
             "tally": {option: count.to_json() for option, count in self.tally.items()},
             "participation": self.participation.to_json(),
             "electorate": {"heads": self.electorate.heads, "area": format_area(self.electorate.area)},
-            "explanation": self.explanation,
-            "explanation_en": self.explanation_en,
+            "explanation": explain_in(self, DEFAULT_LOCALE),
+            "explanation_en": explain_in(self, "en"),
         }
 
 
@@ -145,6 +145,7 @@ class Share:
 
 HALF_OR_MORE = Share(1, 2, strict=True)
 TWO_THIRDS_AT_LEAST = Share(2, 3, strict=False)
+THREE_QUARTERS_AT_LEAST = Share(3, 4, strict=False)
 QUORUM: dict[Rule, Share] = {
     Rule.RESIDENTS_MEETING: HALF_OR_MORE,
     Rule.OWNERS_ORDINARY: TWO_THIRDS_AT_LEAST,
@@ -155,7 +156,7 @@ THRESHOLD: dict[Rule, Share] = {
     Rule.TWO_THIRDS: TWO_THIRDS_AT_LEAST,
     Rule.RESIDENTS_MEETING: HALF_OR_MORE,
     Rule.OWNERS_ORDINARY: HALF_OR_MORE,
-    Rule.OWNERS_MAJOR: Share(3, 4, strict=False),
+    Rule.OWNERS_MAJOR: THREE_QUARTERS_AT_LEAST,
 }
 
 
@@ -440,20 +441,24 @@ def tally(
     checked_options = check_options(form, options)
     electorate = check_electorate(rule, electorate)
     counts, participation = count(rule, form, checked_options, electorate, ballots)
-    quorum_judgement = quorum(rule, participation, electorate)
-    outcome = decide(rule, form, checked_options, counts, participation, electorate, quorum_judgement.ok)
-    facts = _Facts(rule, form, checked_options, counts, participation, electorate, quorum_judgement, outcome)
+    return _judged(rule, form, checked_options, counts, participation, electorate)
+
+
+def _judged(
+    rule: Rule, form: Form, options: tuple[str, ...], counts: dict[str, OptionCount],
+    participation: OptionCount, electorate: Electorate,
+) -> Result:
+    quorum_met = quorum(rule, participation, electorate).ok
+    outcome = decide(rule, form, options, counts, participation, electorate, quorum_met)
     return Result(
         passed=outcome.passed,
-        quorum_met=quorum_judgement.ok,
+        quorum_met=quorum_met,
         winner=outcome.winner,
         tally=counts,
         participation=participation,
         electorate=electorate,
         rule=rule,
         form=form,
-        explanation=explain_zh(facts),
-        explanation_en=explain_en(facts),
         winners=outcome.winners,
     )
 
@@ -525,277 +530,245 @@ def _parse_ballot(raw: Any, index: int) -> Ballot:
 
 
 # ---------------------------------------------------------------------------------------------
-# Explaining: one or two sentences with the real numbers, in Chinese and in English
+# Reading a stored result (Result.to_json(), kept in Vote.result_json and in exports)
 
 
-@dataclass(frozen=True)
-class _Facts:
-    rule: Rule
-    form: Form
-    options: tuple[str, ...]
-    counts: dict[str, OptionCount]
-    participation: OptionCount
-    electorate: Electorate
-    quorum: Judgement
-    outcome: _Outcome
-
-    @property
-    def owners(self) -> bool:
-        return self.rule in OWNERS_RULES
-
-    def judge(self, option: str) -> Judgement:
-        return judge(self.rule, self.counts[option], self.participation, self.electorate)
-
-    def leader(self) -> str | None:
-        """The option with the most heads, the first in order on a tie; None when nobody chose one."""
-        best = max(self.options, key=lambda o: self.counts[o].heads)
-        return best if self.counts[best].heads > 0 else None
+def result_from_json(data: Any) -> Result:
+    """The result to_json() wrote, judged again from its counts; RecountError where it disagrees with itself."""
+    if not isinstance(data, Mapping):
+        raise RecountError("result: must be a JSON object")
+    rule = _enum(Rule, data.get("rule"), "rule")
+    form = _enum(Form, data.get("form"), "form")
+    raw_tally = data.get("tally")
+    if not isinstance(raw_tally, Mapping):
+        raise RecountError("tally: an object of counts by option is required")
+    counts = {str(key): _stored_count(value, f"tally[{key!r}]") for key, value in raw_tally.items()}
+    options = _stored_options(form, tuple(counts))
+    participation = _stored_count(data.get("participation"), "participation")
+    electorate = check_electorate(rule, _parse_electorate(rule, data.get("electorate")))
+    result = _judged(rule, form, options, counts, participation, electorate)
+    _check_outcome(data, result)
+    return result
 
 
-ZH_FRACTIONS = {(1, 2): "半数", (2, 3): "三分之二", (3, 4): "四分之三"}
-EN_FRACTIONS = {(1, 2): "half", (2, 3): "two thirds", (3, 4): "three quarters"}
+def _stored_count(value: Any, what: str) -> OptionCount:
+    if not isinstance(value, Mapping):
+        raise RecountError(f"{what}: an object with heads and area is required, got {value!r}")
+    heads = value.get("heads")
+    if isinstance(heads, bool) or not isinstance(heads, int) or heads < 0:
+        raise RecountError(f"{what}: heads must be a non-negative integer, got {heads!r}")
+    return OptionCount(heads, parse_area(value.get("area", 0), what))
 
 
-def _zh_share(share: Share, of: str, *, met: bool) -> str:
-    words = ZH_FRACTIONS[(share.numerator, share.denominator)]
-    if share.strict:
-        return f"{'超过' if met else '未超过'}{of}{words}"
-    return f"达到{of}{words}以上" if met else f"未达到{of}{words}"
+def _stored_options(form: Form, keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The options behind a tally's keys: yes, no, abstain; or the options, then "abstain"."""
+    if form == Form.YES_NO:
+        if keys != YES_NO_OPTIONS:
+            raise RecountError(f"tally: a yes_no result counts yes, no and abstain, got {list(keys)!r}")
+        return YES_NO_OPTIONS
+    if keys[-1:] != (ABSTAIN,):
+        raise RecountError(f"tally: a {form} result counts its options, then abstain; got {list(keys)!r}")
+    return check_options(form, list(keys[:-1]))
 
 
-def _en_share(share: Share, of: str, *, met: bool) -> str:
-    words = EN_FRACTIONS[(share.numerator, share.denominator)]
-    if share.strict:
-        return f"{'more' if met else 'not more'} than half of {of}"
-    return f"{'at least' if met else 'less than'} {words} of {of}"
+def _check_outcome(data: Mapping[str, Any], result: Result) -> None:
+    """A stored outcome must be the one its counts give, or its sentence would contradict its verdict."""
+    judged = {"passed": result.passed, "quorum_met": result.quorum_met, "winner": result.winner,
+              "winners": list(result.winners)}
+    wrong = [key for key, value in judged.items() if key in data and data[key] != value]
+    if wrong:
+        raise RecountError(f"result: the stored {', '.join(wrong)} disagree with the counts")
 
 
-def _zh_which(judgement: Judgement, owners: bool) -> str:
-    """Which count a share is met or missed by: 人数, 面积, or both (owners' rules count both)."""
-    if not owners:
-        return ""
-    if judgement.heads_ok == judgement.area_ok:
-        return "人数和面积均"
-    return "人数" if not judgement.heads_ok else "面积"
+# ---------------------------------------------------------------------------------------------
+# Explaining: one or two sentences with the real numbers, in the reader's language. The Chinese
+# is the message ids; English (and any other language) is a translation in the catalogue.
 
 
-def _en_which(judgement: Judgement, owners: bool) -> str:
-    if not owners:
-        return ""
-    if judgement.heads_ok == judgement.area_ok:
-        return " both by head and by area"
-    return " by head" if not judgement.heads_ok else " by area"
+def explain(result: Result) -> str:
+    """Why the vote passed or failed, in the current locale."""
+    words = {"participation": _participation(result), "quorum": _quorum(result)}
+    if not result.quorum_met:
+        return _("%(participation)s，%(quorum)s，表决未通过。", **words)
+    return _("%(participation)s，%(quorum)s；%(outcome)s", **words, outcome=_result_clause(result))
 
 
-def _zh_names(options: Iterable[str]) -> str:
-    return "、".join(f"「{o}」" for o in options)
+def explain_in(result: Result, locale: str) -> str:
+    with using(locale):
+        return explain(result)
 
 
-def _en_names(options: Iterable[str]) -> str:
-    return ", ".join(f'"{o}"' for o in options)
+def explain_stored(data: Any) -> str:
+    """A stored result (to_json()) explained from its facts in the current locale, not from its sentences."""
+    return explain(result_from_json(data))
 
 
-# Chinese
+class _Short(Enum):
+    """What part of a share an option (or the turnout) falls short of."""
+
+    NOTHING = "nothing"
+    HEADS = "heads"
+    AREA = "area"
+    BOTH = "both"
 
 
-def explain_zh(facts: _Facts) -> str:
-    sentence = f"{_zh_participation(facts)}，{_zh_quorum(facts)}"
-    if not facts.quorum.ok:
-        return f"{sentence}，表决未通过。"
-    return f"{sentence}；{_zh_result(facts)}"
-
-
-def _zh_participation(facts: _Facts) -> str:
-    p, e = facts.participation, facts.electorate
-    text = f"参与表决 {_display_heads(p.heads)} 人（占 {_display_heads(e.heads)} 人的 {percent(p.heads, e.heads)}%）"
-    if facts.owners:
-        text += f"、面积 {_display_area(p.area)} ㎡（占 {_display_area(e.area)} ㎡ 的 {percent(p.area, e.area)}%）"
-    return text
-
-
-def _zh_quorum(facts: _Facts) -> str:
-    rule, q, e = facts.rule, facts.quorum, facts.electorate
-    if rule == Rule.UNANIMOUS:
-        return "全体成员均已参与" if q.ok else f"并非全体 {_display_heads(e.heads)} 人都参与，未达到法定人数"
-    share = QUORUM.get(rule)
-    if share is None:
-        return "本规则不设法定人数"
-    text = _zh_which(q, facts.owners) + _zh_share(share, "", met=q.ok)
-    if not q.heads_ok:
-        text += f"（须至少 {_display_heads(share.minimum(e.heads))} 人）"
-    return f"{text}，{'达到' if q.ok else '未达到'}法定人数"
-
-
-def _zh_count(facts: _Facts, option: str) -> str:
-    c, p = facts.counts[option], facts.participation
-    text = f"{_display_heads(c.heads)} 人（占参与者的 {percent(c.heads, p.heads)}%）"
-    if facts.owners:
-        text += f"、面积 {_display_area(c.area)} ㎡（占参与面积的 {percent(c.area, p.area)}%）"
-    return text
-
-
-def _zh_requirement(facts: _Facts) -> str:
-    """What an option needs under a threshold rule, e.g. 超过参与者的半数."""
-    if facts.rule == Rule.UNANIMOUS:
-        return "获得全体成员一致同意"
-    return _zh_which(Judgement(True), facts.owners) + _zh_share(THRESHOLD[facts.rule], "参与者的", met=True)
-
-
-def _zh_threshold(facts: _Facts, judgement: Judgement) -> str:
-    """How one option fares: the requirement met, or which part of it is missed and by how much."""
+def _short(judgement: Judgement) -> _Short:
     if judgement.ok:
-        return _zh_requirement(facts)
-    if facts.rule == Rule.UNANIMOUS:
-        return f"未获得全体成员一致同意（须全部 {_display_heads(facts.electorate.heads)} 人）"
-    share = THRESHOLD[facts.rule]
-    text = _zh_which(judgement, facts.owners) + _zh_share(share, "参与者的", met=False)
-    if not judgement.heads_ok:
-        text += f"（须至少 {_display_heads(share.minimum(facts.participation.heads))} 人）"
-    return text
+        return _Short.NOTHING
+    if judgement.heads_ok:
+        return _Short.AREA
+    return _Short.HEADS if judgement.area_ok else _Short.BOTH
 
 
-def _zh_result(facts: _Facts) -> str:
-    if facts.form == Form.YES_NO:
-        return _zh_yes_no(facts)
-    if facts.rule == Rule.PLURALITY:
-        return _zh_plurality(facts)
-    return _zh_choose(facts)
+_MET = Judgement(True)
 
 
-def _zh_yes_no(facts: _Facts) -> str:
-    verdict = "表决通过。" if facts.outcome.passed else "表决未通过。"
-    if facts.rule == Rule.PLURALITY:
-        yes, no = facts.counts[YES].heads, facts.counts[NO].heads
-        compare = "多于" if yes > no else "不多于"
-        return f"同意 {_display_heads(yes)} 人、反对 {_display_heads(no)} 人，同意{compare}反对，{verdict}"
-    return f"同意 {_zh_count(facts, YES)}，{_zh_threshold(facts, facts.judge(YES))}，{verdict}"
+def _quorum_clauses(needed: str) -> dict[tuple[Share, bool, _Short], str]:
+    """The quorum as judged, by (share of the electorate, whether area counts, what falls short)."""
+    return {
+        (HALF_OR_MORE, False, _Short.NOTHING): _("超过半数，达到法定人数"),
+        (HALF_OR_MORE, False, _Short.HEADS): _("未超过半数（须至少 %(needed)s 人），未达到法定人数", needed=needed),
+        (TWO_THIRDS_AT_LEAST, True, _Short.NOTHING): _("人数和面积均达到三分之二以上，达到法定人数"),
+        (TWO_THIRDS_AT_LEAST, True, _Short.BOTH): _(
+            "人数和面积均未达到三分之二（须至少 %(needed)s 人），未达到法定人数", needed=needed
+        ),
+        (TWO_THIRDS_AT_LEAST, True, _Short.HEADS): _(
+            "人数未达到三分之二（须至少 %(needed)s 人），未达到法定人数", needed=needed
+        ),
+        (TWO_THIRDS_AT_LEAST, True, _Short.AREA): _("面积未达到三分之二，未达到法定人数"),
+    }
 
 
-def _zh_plurality(facts: _Facts) -> str:
-    winners = _most_heads(facts.options, facts.counts)
-    if not winners:
-        return "没有人选择任何选项，未能选出。"
-    heads = _display_heads(facts.counts[winners[0]].heads)
-    if len(winners) == 1:
-        return f"{_zh_names(winners)}得 {heads} 人，票数最多，当选。"
-    if facts.form == Form.CHOOSE_MANY:
-        return f"{_zh_names(winners)}并列票数最多（各 {heads} 人），均当选。"
-    return f"{_zh_names(winners)}并列票数最多（各 {heads} 人），没有唯一的胜出者，未能选出。"
+def _threshold_clauses(needed: str) -> dict[tuple[Share, bool, _Short], str]:
+    """How an option fares, by (share of those voting, whether area counts, what falls short)."""
+    return {
+        (HALF_OR_MORE, False, _Short.NOTHING): _("超过参与者的半数"),
+        (HALF_OR_MORE, False, _Short.HEADS): _("未超过参与者的半数（须至少 %(needed)s 人）", needed=needed),
+        (TWO_THIRDS_AT_LEAST, False, _Short.NOTHING): _("达到参与者的三分之二以上"),
+        (TWO_THIRDS_AT_LEAST, False, _Short.HEADS): _("未达到参与者的三分之二（须至少 %(needed)s 人）", needed=needed),
+        (HALF_OR_MORE, True, _Short.NOTHING): _("人数和面积均超过参与者的半数"),
+        (HALF_OR_MORE, True, _Short.BOTH): _("人数和面积均未超过参与者的半数（须至少 %(needed)s 人）", needed=needed),
+        (HALF_OR_MORE, True, _Short.HEADS): _("人数未超过参与者的半数（须至少 %(needed)s 人）", needed=needed),
+        (HALF_OR_MORE, True, _Short.AREA): _("面积未超过参与者的半数"),
+        (THREE_QUARTERS_AT_LEAST, True, _Short.NOTHING): _("人数和面积均达到参与者的四分之三以上"),
+        (THREE_QUARTERS_AT_LEAST, True, _Short.BOTH): _(
+            "人数和面积均未达到参与者的四分之三（须至少 %(needed)s 人）", needed=needed
+        ),
+        (THREE_QUARTERS_AT_LEAST, True, _Short.HEADS): _(
+            "人数未达到参与者的四分之三（须至少 %(needed)s 人）", needed=needed
+        ),
+        (THREE_QUARTERS_AT_LEAST, True, _Short.AREA): _("面积未达到参与者的四分之三"),
+    }
 
 
-def _zh_choose(facts: _Facts) -> str:
-    winners = facts.outcome.winners
-    if len(winners) == 1:
-        return f"{_zh_names(winners)}得 {_zh_count(facts, winners[0])}，{_zh_requirement(facts)}，当选。"
-    if winners:
-        shown = "、".join(f"「{o}」{_display_heads(facts.counts[o].heads)} 人" for o in winners)
-        return f"{shown}，各自{_zh_requirement(facts)}，获得通过。"
-    leader = facts.leader()
-    if leader is None:
-        return "没有人选择任何选项，未能选出。"
-    return (
-        f"没有选项{_zh_requirement(facts)}：得票最多的「{leader}」得 {_zh_count(facts, leader)}，"
-        f"{_zh_threshold(facts, facts.judge(leader))}，未能选出。"
-    )
+def _numbers(part: OptionCount, whole: OptionCount | Electorate) -> dict[str, str]:
+    """A count against its whole, as the sentences show it: 7,320.80 of 10,234.50 is 71.53%."""
+    return {
+        "heads": _display_heads(part.heads), "total": _display_heads(whole.heads),
+        "pct": percent(part.heads, whole.heads), "area": _display_area(part.area),
+        "total_area": _display_area(whole.area), "area_pct": percent(part.area, whole.area),
+    }
 
 
-# English
+def _participation(result: Result) -> str:
+    numbers = _numbers(result.participation, result.electorate)
+    if result.owners:
+        return _(
+            "参与表决 %(heads)s 人（占 %(total)s 人的 %(pct)s%%）、"
+            "面积 %(area)s ㎡（占 %(total_area)s ㎡ 的 %(area_pct)s%%）",
+            **numbers,
+        )
+    return _("参与表决 %(heads)s 人（占 %(total)s 人的 %(pct)s%%）", **numbers)
 
 
-def explain_en(facts: _Facts) -> str:
-    sentence = f"{_en_participation(facts)}: {_en_quorum(facts)}"
-    if not facts.quorum.ok:
-        return f"{sentence} and the vote fails."
-    return f"{sentence}; {_en_result(facts)}"
-
-
-def _en_participation(facts: _Facts) -> str:
-    p, e = facts.participation, facts.electorate
-    text = f"{_display_heads(p.heads)} of {_display_heads(e.heads)} voted ({percent(p.heads, e.heads)}%)"
-    if facts.owners:
-        text += f", holding {_display_area(p.area)} of {_display_area(e.area)} ㎡ ({percent(p.area, e.area)}%)"
-    return text
-
-
-def _en_quorum(facts: _Facts) -> str:
-    rule, q, e = facts.rule, facts.quorum, facts.electorate
-    if rule == Rule.UNANIMOUS:
-        return "everyone took part" if q.ok else f"not all {_display_heads(e.heads)} took part, so there is no quorum"
-    share = QUORUM.get(rule)
+def _quorum(result: Result) -> str:
+    heads = result.electorate.heads
+    if result.rule == Rule.UNANIMOUS:
+        if result.quorum_met:
+            return _("全体成员均已参与")
+        return _("并非全体 %(total)s 人都参与，未达到法定人数", total=_display_heads(heads))
+    share = QUORUM.get(result.rule)
     if share is None:
-        return "this rule has no quorum"
-    text = _en_share(share, "the electorate", met=q.ok) + _en_which(q, facts.owners)
-    if not q.heads_ok:
-        text += f" ({_display_heads(share.minimum(e.heads))} needed)"
-    return f"{text}, so the quorum is met" if q.ok else f"{text}, so there is no quorum"
+        return _("本规则不设法定人数")
+    clauses = _quorum_clauses(needed=_display_heads(share.minimum(heads)))
+    return clauses[(share, result.owners, _short(result.quorum_judgement()))]
 
 
-def _en_count(facts: _Facts, option: str) -> str:
-    c, p = facts.counts[option], facts.participation
-    text = f"{_display_heads(c.heads)} ({percent(c.heads, p.heads)}% of those voting)"
-    if facts.owners:
-        text += f" holding {_display_area(c.area)} ㎡ ({percent(c.area, p.area)}% of the area voting)"
-    return text
+def _count(result: Result, option: str) -> str:
+    numbers = _numbers(result.tally[option], result.participation)
+    if result.owners:
+        return _("%(heads)s 人（占参与者的 %(pct)s%%）、面积 %(area)s ㎡（占参与面积的 %(area_pct)s%%）", **numbers)
+    return _("%(heads)s 人（占参与者的 %(pct)s%%）", **numbers)
 
 
-def _en_requirement(facts: _Facts) -> str:
-    if facts.rule == Rule.UNANIMOUS:
-        return "the agreement of everyone"
-    return _en_share(THRESHOLD[facts.rule], "those voting", met=True) + _en_which(Judgement(True), facts.owners)
+def _threshold(result: Result, judgement: Judgement) -> str:
+    """How an option fares under a threshold rule: what it needs when met (_MET), or what it misses and by how much."""
+    if result.rule == Rule.UNANIMOUS:
+        if judgement.ok:
+            return _("获得全体成员一致同意")
+        return _("未获得全体成员一致同意（须全部 %(total)s 人）", total=_display_heads(result.electorate.heads))
+    share = THRESHOLD[result.rule]
+    clauses = _threshold_clauses(needed=_display_heads(share.minimum(result.participation.heads)))
+    return clauses[(share, result.owners, _short(judgement))]
 
 
-def _en_threshold(facts: _Facts, judgement: Judgement) -> str:
-    if judgement.ok:
-        return _en_requirement(facts)
-    if facts.rule == Rule.UNANIMOUS:
-        return f"not the agreement of everyone (all {_display_heads(facts.electorate.heads)} needed)"
-    share = THRESHOLD[facts.rule]
-    text = _en_share(share, "those voting", met=False) + _en_which(judgement, facts.owners)
-    if not judgement.heads_ok:
-        text += f" ({_display_heads(share.minimum(facts.participation.heads))} needed)"
-    return text
+def _names(options: Iterable[str]) -> str:
+    return _listed(_("「%(option)s」", option=option) for option in options)
 
 
-def _en_result(facts: _Facts) -> str:
-    if facts.form == Form.YES_NO:
-        return _en_yes_no(facts)
-    if facts.rule == Rule.PLURALITY:
-        return _en_plurality(facts)
-    return _en_choose(facts)
+def _listed(items: Iterable[str]) -> str:
+    return pgettext("list separator", "、").join(items)
 
 
-def _en_yes_no(facts: _Facts) -> str:
-    verdict = "so it passes." if facts.outcome.passed else "so it fails."
-    if facts.rule == Rule.PLURALITY:
-        yes, no = facts.counts[YES].heads, facts.counts[NO].heads
-        compare = "more" if yes > no else "not more"
-        return f"{_display_heads(yes)} yes and {_display_heads(no)} no, {compare} yes than no, {verdict}"
-    return f"yes: {_en_count(facts, YES)}, {_en_threshold(facts, facts.judge(YES))}, {verdict}"
+def _result_clause(result: Result) -> str:
+    if result.form == Form.YES_NO:
+        return _yes_no(result)
+    if result.rule == Rule.PLURALITY:
+        return _plurality(result)
+    return _choose(result)
 
 
-def _en_plurality(facts: _Facts) -> str:
-    winners = _most_heads(facts.options, facts.counts)
+def _yes_no(result: Result) -> str:
+    if result.rule == Rule.PLURALITY:
+        heads = {"yes": _display_heads(result.tally[YES].heads), "no": _display_heads(result.tally[NO].heads)}
+        if result.passed:
+            return _("同意 %(yes)s 人、反对 %(no)s 人，同意多于反对，表决通过。", **heads)
+        return _("同意 %(yes)s 人、反对 %(no)s 人，同意不多于反对，表决未通过。", **heads)
+    words = {"count": _count(result, YES), "threshold": _threshold(result, result.judge(YES))}
+    if result.passed:
+        return _("同意 %(count)s，%(threshold)s，表决通过。", **words)
+    return _("同意 %(count)s，%(threshold)s，表决未通过。", **words)
+
+
+def _plurality(result: Result) -> str:
+    winners = _most_heads(result.options, result.tally)
     if not winners:
-        return "nobody chose an option, so none is chosen."
-    heads = _display_heads(facts.counts[winners[0]].heads)
+        return _("没有人选择任何选项，未能选出。")
+    words = {"names": _names(winners), "heads": _display_heads(result.tally[winners[0]].heads)}
     if len(winners) == 1:
-        return f"{_en_names(winners)} has the most votes ({heads}) and is chosen."
-    if facts.form == Form.CHOOSE_MANY:
-        return f"{_en_names(winners)} tie with the most votes ({heads} each) and are all chosen."
-    return f"{_en_names(winners)} tie with the most votes ({heads} each), so none is chosen."
+        return _("%(names)s得 %(heads)s 人，票数最多，当选。", **words)
+    if result.form == Form.CHOOSE_MANY:
+        return _("%(names)s并列票数最多（各 %(heads)s 人），均当选。", **words)
+    return _("%(names)s并列票数最多（各 %(heads)s 人），没有唯一的胜出者，未能选出。", **words)
 
 
-def _en_choose(facts: _Facts) -> str:
-    winners = facts.outcome.winners
+def _choose(result: Result) -> str:
+    winners, requirement = result.winners, _threshold(result, _MET)
     if len(winners) == 1:
-        return f"{_en_names(winners)} has {_en_count(facts, winners[0])}, {_en_requirement(facts)}, and is chosen."
+        return _(
+            "%(names)s得 %(count)s，%(requirement)s，当选。",
+            names=_names(winners), count=_count(result, winners[0]), requirement=requirement,
+        )
     if winners:
-        shown = ", ".join(f'"{o}" ({_display_heads(facts.counts[o].heads)})' for o in winners)
-        return f"{shown} each have {_en_requirement(facts)}, and pass."
-    leader = facts.leader()
+        shown = _listed(
+            _("「%(option)s」%(heads)s 人", option=o, heads=_display_heads(result.tally[o].heads)) for o in winners
+        )
+        return _("%(options)s，各自%(requirement)s，获得通过。", options=shown, requirement=requirement)
+    leader = result.leader()
     if leader is None:
-        return "nobody chose an option, so none is chosen."
-    return (
-        f"no option has {_en_requirement(facts)}: the leader \"{leader}\" has {_en_count(facts, leader)}, "
-        f"{_en_threshold(facts, facts.judge(leader))}, so none is chosen."
+        return _("没有人选择任何选项，未能选出。")
+    return _(
+        "没有选项%(requirement)s：得票最多的「%(leader)s」得 %(count)s，%(threshold)s，未能选出。",
+        requirement=requirement, leader=leader, count=_count(result, leader),
+        threshold=_threshold(result, result.judge(leader)),
     )

@@ -15,6 +15,7 @@ from starlette.templating import Jinja2Templates
 from deliberate import i18n
 from deliberate.db import from_centi
 from deliberate.settings import PROJECT_ROOT, Settings
+from deliberate.voting.tally import explain_stored
 from deliberate.web import browser_sessions, markdown
 from deliberate.web.middleware import CSRF_FIELD
 
@@ -62,6 +63,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.filters["yuan"] = yuan
     env.globals["url_for"] = url_path
     env.globals["csrf_field"] = csrf_field
+    env.globals["explain_result"] = explain_stored
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
     return templates
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -12,22 +13,37 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from deliberate.i18n import using
+from deliberate.voting import labels
 from deliberate.voting.tally import (
-    RULE_NAMES,
     Ballot,
     Electorate,
     Form,
     RecountError,
     Result,
     Rule,
+    explain,
+    explain_stored,
     format_area,
     parse_recount,
     percent,
+    result_from_json,
     tally,
 )
 
 D = Decimal
 OWNERS = [Rule.OWNERS_ORDINARY, Rule.OWNERS_MAJOR]
+HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
+
+
+def zh(result: Result) -> str:
+    with using("zh_CN"):
+        return explain(result)
+
+
+def en(result: Result) -> str:
+    with using("en"):
+        return explain(result)
 
 
 def votes(yes: int = 0, no: int = 0, abstain: int = 0) -> list[Ballot]:
@@ -114,8 +130,8 @@ def test_nothing_passes_without_its_quorum_even_when_everyone_says_yes(
     result = yes_no(rule, electorate, ballots, area)
     assert result.tally["yes"].heads == result.participation.heads
     assert (result.quorum_met, result.passed, result.winner, result.winners) == (False, False, None, ())
-    assert "未达到法定人数" in result.explanation
-    assert "no quorum" in result.explanation_en
+    assert "未达到法定人数" in zh(result)
+    assert "no quorum" in en(result)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -347,19 +363,19 @@ def test_explanation_states_participation_quorum_and_reason() -> None:
     ]
     result = tally(Rule.OWNERS_MAJOR, Form.YES_NO, [], Electorate(120, D("10234.5")), ballots)
     assert result.passed
-    assert result.explanation == (
+    assert zh(result) == (
         "参与表决 85 人（占 120 人的 70.83%）、面积 7,320.80 ㎡（占 10,234.50 ㎡ 的 71.53%），"
         "人数和面积均达到三分之二以上，达到法定人数；"
         "同意 70 人（占参与者的 82.35%）、面积 6,520.30 ㎡（占参与面积的 89.07%），"
         "人数和面积均达到参与者的四分之三以上，表决通过。"
     )
     for number in ("85", "120", "70.83%", "7,320.80", "10,234.50", "71.53%", "70", "6,520.30", "82.35%"):
-        assert number in result.explanation_en
-    assert "three quarters" in result.explanation_en and "passes" in result.explanation_en
+        assert number in en(result)
+    assert "three quarters" in en(result) and "passes" in en(result)
 
 
 @pytest.mark.parametrize(
-    ("rule", "ballots", "zh", "en"),
+    ("rule", "ballots", "chinese", "english"),
     [
         (Rule.RESIDENTS_MEETING, votes(yes=50), ["50 人", "100 人", "50.00%", "须至少 51 人", "未达到法定人数"],
          ["50 of 100", "51 needed", "no quorum"]),
@@ -370,20 +386,23 @@ def test_explanation_states_participation_quorum_and_reason() -> None:
         (Rule.PLURALITY, votes(yes=3, no=3), ["同意 3 人、反对 3 人", "未通过"], ["3 yes and 3 no", "fails"]),
     ],
 )
-def test_explanations_mention_the_numbers(rule: Rule, ballots: list[Ballot], zh: list[str], en: list[str]) -> None:
+def test_explanations_mention_the_numbers(
+    rule: Rule, ballots: list[Ballot], chinese: list[str], english: list[str]
+) -> None:
     result = yes_no(rule, 100, ballots)
-    for text in zh:
-        assert text in result.explanation
-    for text in en:
-        assert text in result.explanation_en
+    for text in chinese:
+        assert text in zh(result)
+    for text in english:
+        assert text in en(result)
 
 
 def test_owners_explanation_names_the_count_that_falls_short() -> None:
     result = owners_vote(Rule.OWNERS_MAJOR, (60, "599.99"), (20, "200.01"), electorate=(100, "1000.00"))
-    assert "面积未达到参与者的四分之三" in result.explanation
-    assert "less than three quarters of those voting by area" in result.explanation_en
+    assert "面积未达到参与者的四分之三" in zh(result)
+    assert "less than three quarters of those voting by area" in en(result)
     result = owners_vote(Rule.OWNERS_MAJOR, (59, "700"), (21, "100"), electorate=(100, "1000.00"))
-    assert "人数未达到参与者的四分之三（须至少 60 人）" in result.explanation
+    assert "人数未达到参与者的四分之三（须至少 60 人）" in zh(result)
+    assert "less than three quarters of those voting by head (60 needed)" in en(result)
 
 
 def test_to_json() -> None:
@@ -398,13 +417,24 @@ def test_to_json() -> None:
         "abstain": {"heads": 1, "area": "0.00"},
     }
     assert (data["winner"], data["passed"], data["participation"]) == ("B", True, {"heads": 4, "area": "0.00"})
-    assert data["explanation"] == result.explanation
+    assert (data["explanation"], data["explanation_en"]) == (zh(result), en(result))
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
 
 
-def test_rule_names_describe_every_rule() -> None:
-    assert set(RULE_NAMES) == set(Rule)
-    assert all(name.zh and name.en for name in RULE_NAMES.values())
+def test_to_json_writes_both_languages_whatever_the_readers_is() -> None:
+    result = yes_no(Rule.MAJORITY, 10, votes(yes=3, no=1))
+    with using("en"):
+        data = result.to_json()
+    assert data["explanation"].startswith("参与表决 4 人")
+    assert data["explanation_en"].startswith("4 of 10 voted")
+
+
+def test_every_rule_has_one_label_in_each_language() -> None:
+    chinese = labels.rule_labels()
+    with using("en"):
+        english = labels.rule_labels()
+    assert set(chinese) == set(english) == {str(rule) for rule in Rule}
+    assert not any(HAN.search(label) for label in english.values())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -627,7 +657,20 @@ def test_everyone_who_votes_takes_part_exactly_once(vote: dict[str, Any]) -> Non
         assert sum((c.area for c in result.tally.values()), Decimal(0)) == result.participation.area
     data = result.to_json()
     assert Decimal(data["participation"]["area"]) == result.participation.area
-    assert str(result.participation.heads) in result.explanation
+    assert str(result.participation.heads) in zh(result)
+
+
+@PROPERTIES
+@given(votes_strategy())
+def test_a_stored_result_explains_itself_from_its_facts(vote: dict[str, Any]) -> None:
+    result = run(vote)
+    data = json.loads(json.dumps(result.to_json()))
+    facts = {key: value for key, value in data.items() if not key.startswith("explanation")}
+    assert result_from_json(facts) == result
+    for locale, key in (("zh_CN", "explanation"), ("en", "explanation_en")):
+        with using(locale):
+            assert explain_stored(facts) == data[key] == explain(result)
+    assert not HAN.search(data["explanation_en"])  # every clause has its English (the options are Latin letters)
 
 
 @PROPERTIES

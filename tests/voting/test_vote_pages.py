@@ -159,6 +159,39 @@ def test_a_secret_vote_publishes_receipts_and_exports_no_names(app, session):
     assert export["ballots"] == [{"choice": "竖铺", "heads": 1, "area": "0.00"}]
 
 
+def test_the_result_is_explained_in_the_readers_language_from_its_facts(app, session):
+    town = make_town(session)
+    building, households = _building_with_voters(session, town, count=1)
+    staff = make_staff(session, town.community)
+    make_resident(session, "r0", households[0], by=staff)
+    grant(session, make_user(session, "council"), Role.COUNCIL, building)
+    council = _client(app, "council")
+    vote_id = _create_vote(council, building, rule="majority")
+    post(council, f"/votes/{vote_id}/open", form_page=f"/votes/{vote_id}")
+    resident = _client(app, "r0")
+    entry = re.search(r'name="entry" value="(\d+)"', resident.get(f"/votes/{vote_id}").text).group(1)
+    post(resident, f"/votes/{vote_id}/ballot", {"entry": entry, "choice": "yes"}, form_page=f"/votes/{vote_id}")
+    _closing_time_passes(session, vote_id)
+    post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}")
+    post(council, f"/votes/{vote_id}/certify", form_page=f"/votes/{vote_id}")
+    reload(session)
+    vote = session.get(Vote, vote_id)
+    stored = json.loads(vote.result_json)
+    vote.result_json = json.dumps({**stored, "explanation": "过时的说明", "explanation_en": "a stale sentence"})
+    session.commit()
+
+    chinese = ("参与表决 1 人（占 3 人的 33.33%），本规则不设法定人数；"
+               "同意 1 人（占参与者的 100.00%），超过参与者的半数，表决通过。")
+    english = ("1 of 3 voted (33.33%): this rule has no quorum; yes: 1 (100.00% of those voting), "
+               "more than half of those voting, so it passes.")
+    assert (stored["explanation"], stored["explanation_en"]) == (chinese, english)
+    for url in (f"/votes/{vote_id}/notice", f"/votes/{vote_id}"):
+        page = TestClient(app).get(url).text
+        assert chinese in page and "过时的说明" not in page
+        page = TestClient(app).get(url, headers={"Accept-Language": "en"}).text
+        assert english in page and "stale" not in page
+
+
 def test_only_voters_on_the_roll_can_vote(app, session):
     town = make_town(session)
     building, households = _building_with_voters(session, town, count=1)
