@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from deliberate import ticker
@@ -31,6 +31,7 @@ from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting import views as vote_views
 from deliberate.web import errors
 from deliberate.web.auth import LoginRequired, login_url
+from deliberate.web.database import unit_of_work
 from deliberate.web.middleware import (
     BodyLimitMiddleware,
     DatabaseSessionMiddleware,
@@ -66,22 +67,29 @@ def _background(settings: Settings, database: Database) -> Callable[[Starlette],
     return lifespan
 
 
+def _each_in_one_transaction(routes: list[Route]) -> list[Route]:
+    """Every handler behind the request boundary that commits its one transaction (web/database.py)."""
+    return [Route(r.path, unit_of_work(r.endpoint), methods=sorted(r.methods or ()), name=r.name) for r in routes]
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     settings.check()
     database = database or Database(settings)
     routes = [
-        *place_views.home_routes,
+        *_each_in_one_transaction([
+            *place_views.home_routes,
+            *namespaced("accounts", account_views.routes),
+            *namespaced("staff", staff_views.routes),
+            *namespaced("places", place_views.routes),
+            *namespaced("votes", vote_views.routes),
+            *namespaced("proposals", proposal_list_views.routes),
+            *namespaced("proposals", proposal_views.routes),
+            *namespaced("tracking", tracking_views.routes),
+            *namespaced("discussion", discussion_views.routes),
+            *namespaced("meetings", meeting_views.routes),
+        ]),
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
-        *namespaced("accounts", account_views.routes),
-        *namespaced("staff", staff_views.routes),
-        *namespaced("places", place_views.routes),
-        *namespaced("votes", vote_views.routes),
-        *namespaced("proposals", proposal_list_views.routes),
-        *namespaced("proposals", proposal_views.routes),
-        *namespaced("tracking", tracking_views.routes),
-        *namespaced("discussion", discussion_views.routes),
-        *namespaced("meetings", meeting_views.routes),
     ]
     middleware = [
         Middleware(

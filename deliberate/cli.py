@@ -90,7 +90,11 @@ def tick(settings: Settings) -> int:
     from deliberate import ticker
     from deliberate.db import Database
 
-    done = ticker.tick(Database(settings))
+    database = Database(settings)
+    try:
+        done = ticker.tick(database)
+    finally:
+        database.dispose()
     print(f"{done.votes_opened} votes opened, {done.votes_closed} closed, "
           f"{done.proposals_advanced} proposals moved on.")
     return 0

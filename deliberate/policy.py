@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 from deliberate.accounts.models import Role
+from deliberate.accounts.people import Person
 from deliberate.places.models import Place
 
 
@@ -33,31 +33,6 @@ class Act(StrEnum):
     MODERATE = "moderate"  # hide reported comments, dismiss reports, keep the blocked word list
     MANAGE_MEETINGS = "manage_meetings"  # schedule, edit and cancel meetings; invitees; minutes; attendance
     SIGN_IN_ATTENDEES = "sign_in_attendees"  # at the door of a meeting: also the place's building leaders
-
-
-@dataclass(frozen=True)
-class Grant:
-    role: str
-    place_path: str
-
-
-@dataclass(frozen=True)
-class Person:
-    """Who is asking: an account with its roles and the buildings it is verified to live in."""
-
-    user_id: int
-    grants: tuple[Grant, ...] = ()
-    home_paths: tuple[str, ...] = field(default=())  # paths of verified residents' buildings
-
-    def holds(self, role: str, place: Place) -> bool:
-        """The role granted on this place or on one that contains it."""
-        return any(g.role == role and place.path.startswith(g.place_path) for g in self.grants)
-
-    def holds_exactly(self, role: str, place: Place) -> bool:
-        return any(g.role == role and g.place_path == place.path for g in self.grants)
-
-    def lives_in(self, place: Place) -> bool:
-        return any(home.startswith(place.path) for home in self.home_paths)
 
 
 def may(person: Person | None, act: Act, place: Place) -> bool:
@@ -118,13 +93,13 @@ def _manage_votes(person: Person, place: Place) -> bool:
 def _accept_works(person: Person, place: Place) -> bool:
     if _supervise(person, place):
         return True
-    return any(g.role == Role.BUILDING_LEADER and g.place_path.startswith(place.path) for g in person.grants)
+    return person.holds_within(Role.BUILDING_LEADER, place)
 
 
 def _sign_in_attendees(person: Person, place: Place) -> bool:
     if _manage_votes(person, place):
         return True
-    return any(g.role == Role.BUILDING_LEADER and g.place_path.startswith(place.path) for g in person.grants)
+    return person.holds_within(Role.BUILDING_LEADER, place)
 
 
 def _comment(person: Person, place: Place) -> bool:

@@ -15,12 +15,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from deliberate.accounts import throttle
+from deliberate.accounts import sessions, throttle
 from deliberate.clock import utcnow
 from deliberate.db import Database
 from deliberate.proposals import works
 from deliberate.voting import actions as voting
-from deliberate.web import browser_sessions
 
 log = logging.getLogger(__name__)
 
@@ -72,5 +71,5 @@ def _sweep(database: Database, now: datetime) -> None:
     settings = database.settings
     with database.writing() as session:
         throttle.purge_older_than(session, timedelta(minutes=settings.login_throttle_minutes), now=now)
-        browser_sessions.purge_expired(session, idle=timedelta(minutes=settings.session_idle_minutes),
-                                       absolute=timedelta(hours=settings.session_absolute_hours), now=now)
+        sessions.purge_expired(session, idle=timedelta(minutes=settings.session_idle_minutes),
+                               absolute=timedelta(hours=settings.session_absolute_hours), now=now)

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts import passwords
 from deliberate.accounts.models import User
+from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.db import Database
 from deliberate.demo import load_demo
@@ -27,7 +28,6 @@ from deliberate.proposals.rules import TERMINAL, Stage
 from deliberate.settings import Settings
 from deliberate.voting import actions as voting
 from deliberate.voting.models import Vote, VoteStatus
-from deliberate.web.auth import load_person
 
 
 @pytest.fixture(scope="module")

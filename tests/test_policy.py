@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from deliberate.accounts.models import Role
+from deliberate.accounts.people import Grant, Person
 from deliberate.places.models import Place
-from deliberate.policy import Act, Grant, Person, may
+from deliberate.policy import Act, may
 
 PLACES = {
     "C": Place(id=1, kind="community", name="C", path="/1/"),

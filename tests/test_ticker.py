@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from deliberate import cli, clock, ticker
 from deliberate.accounts.models import User
+from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.places.models import Place
 from deliberate.proposals import actions, plans
@@ -18,7 +19,6 @@ from deliberate.proposals.models import Proposal, ProposalEvent
 from deliberate.proposals.rules import Action, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting.models import Vote
-from deliberate.web.auth import load_person
 
 PLAN = plans.PlanText(title="划线停车", description="划定车位。", responsible="物业公司", schedule="三月",
                       cost_lines=(plans.CostLine("油漆", 100_000),), residents_centi=100_000, units_centi=0,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select, update
 
-from deliberate.accounts import passwords
+from deliberate.accounts import passwords, sessions
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.clock import utcnow
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Member, Place
-from deliberate.web import browser_sessions
 
 
 class AccountError(ValueError):
@@ -22,9 +22,11 @@ def find_user(session: Session, username: str) -> User | None:
 
 
 def do_register(session: Session, *, username: str, display_name: str, password: str) -> User:
+    # Hashed before the first query: the request's write transaction begins at its first statement.
+    password_hash = passwords.hash_password(password)
     if find_user(session, username) is not None:
         raise AccountError("taken")
-    user = User(username=username, display_name=display_name, password_hash=passwords.hash_password(password))
+    user = User(username=username, display_name=display_name, password_hash=password_hash)
     session.add(user)
     session.flush()
     return user
@@ -33,37 +35,39 @@ def do_register(session: Session, *, username: str, display_name: str, password:
 @dataclass(frozen=True)
 class LoginResult:
     user: User | None
-    rehashed: bool = False
+    needs_rehash: bool = False
 
 
 def authenticate(session: Session, *, username: str, password: str) -> LoginResult:
-    """Checks the password in constant-ish time; renews a hash made with old parameters."""
+    """Checks the password in constant-ish time, writing nothing: read it through a reading session so that
+    the slow check holds no write lock."""
     user = find_user(session, username)
     if user is None or not user.is_active:
         passwords.verify(passwords.DUMMY_HASH, password)
         return LoginResult(None)
     if not passwords.verify(user.password_hash, password):
         return LoginResult(None)
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
-        session.add(user)
-        return LoginResult(user, rehashed=True)
-    return LoginResult(user)
+    return LoginResult(user, needs_rehash=passwords.needs_rehash(user.password_hash))
 
 
-def do_change_password(session: Session, user: User, *, new_password: str, keep_session: str | None) -> int:
+def do_set_password_hash(session: Session, user_id: int, password_hash: str) -> None:
+    """Store a hash made beforehand (outside the transaction: hashing is slow)."""
+    session.exec(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))  # type: ignore[call-overload]
+
+
+def do_change_password(session: Session, user_id: int, *, password_hash: str, keep_session: str | None) -> int:
     """Sets the password and ends every other session of this account; returns how many ended."""
-    user.password_hash = passwords.hash_password(new_password)
-    session.add(user)
-    assert user.id is not None
-    return browser_sessions.end_all_for_user(session, user.id, keep=keep_session)
+    do_set_password_hash(session, user_id, password_hash)
+    return sessions.do_end_all_for_user(session, user_id, keep=keep_session)
 
 
-def do_set_email(session: Session, user: User, *, email: str, notifications: bool) -> None:
-    user.email = email or None
-    user.email_notifications = notifications
-    session.add(user)
-    session.flush()
+def do_set_email(session: Session, user_id: int, *, email: str, notifications: bool) -> None:
+    session.exec(update(User).where(col(User.id) == user_id)  # type: ignore[call-overload]
+                 .values(email=email or None, email_notifications=notifications))
+
+
+def do_set_locale(session: Session, user_id: int, locale: str) -> None:
+    session.exec(update(User).where(col(User.id) == user_id).values(locale=locale))  # type: ignore[call-overload]
 
 
 def do_claim(
@@ -192,8 +196,6 @@ def grants_on(session: Session, place: Place) -> list[tuple[RoleGrant, User]]:
 
 
 def role_label(role: str) -> str:
-    from deliberate.i18n import gettext as _
-
     return {
         Role.STAFF: _("社区工作者"),
         Role.COUNCIL: _("议事会成员"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deliberate.clock import utcnow
@@ -24,7 +24,8 @@ class User(SQLModel, table=True):
 
 
 class WebSession(SQLModel, table=True):
-    """A browser's session. The cookie holds a random id; only its SHA-256 is stored here."""
+    """A login. The cookie holds a random token; only its SHA-256 is stored here, beside the account and the times.
+    Nothing else about the browser is kept: no messages, no form tokens (see deliberate/web/sessions.py)."""
 
     __tablename__ = "web_session"
 
@@ -33,8 +34,6 @@ class WebSession(SQLModel, table=True):
         default=None,
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), index=True),
     )
-    csrf_token: str = Field(sa_column=Column(String(64), nullable=False))
-    flashes: str = Field(default="[]", sa_column=Column(Text, nullable=False, default="[]"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     last_seen_at: datetime = Field(
         default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True)

@@ -78,7 +78,6 @@ def decide_claim(request: Request) -> Response:
         message = _("已驳回 %(name)s 的申请。", name=claim.name)
     else:
         raise HTTPException(400)
-    session.commit()
     flash(request, message)
     community = building.ancestor_ids[0]
     return redirect(request.url_for("staff:claims", id=community).path)
@@ -104,7 +103,6 @@ def roles(request: Request) -> Response:
         if not errors:
             assert user is not None
             actions.do_grant_role(session, user=user, role=values["role"], place=place, by=require_user(request))
-            session.commit()
             flash(request, _("已任命 %(name)s 为%(role)s。", name=user.display_name,
                              role=actions.role_label(values["role"])))
             return redirect(request.url_for("staff:roles", id=place.id).path)
@@ -125,7 +123,6 @@ def revoke_role(request: Request) -> Response:
     ensure(request, Act.MANAGE_ROLES, place)
     user = session.get(User, grant.user_id)
     actions.do_revoke_role(session, grant)
-    session.commit()
     flash(request, _("已撤销 %(name)s 的%(role)s角色。", name=user.display_name if user else "",
                      role=actions.role_label(grant.role)))
     return redirect(request.url_for("staff:roles", id=place.id).path)

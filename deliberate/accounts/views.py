@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate import i18n
-from deliberate.accounts import actions, rules, throttle
+from deliberate.accounts import actions, passwords, rules, throttle
 from deliberate.accounts.models import ClaimStatus, User
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
@@ -19,9 +19,9 @@ from deliberate.places import actions as places
 from deliberate.places.models import Household, Place, PlaceKind
 from deliberate.places.rules import check_name, parse_birth_year
 from deliberate.policy import Act
-from deliberate.settings import Settings
-from deliberate.web import browser_sessions, forms
-from deliberate.web.auth import current_user, db, ensure, load_person, require_user
+from deliberate.web import forms, sessions
+from deliberate.web.auth import current_person, current_user, db, ensure, require_user
+from deliberate.web.database import reader
 from deliberate.web.loading import get_or_404
 from deliberate.web.responses import flash, redirect, render
 
@@ -46,26 +46,21 @@ def register(request: Request) -> Response:
         "display_name": rules.check_display_name(display_name),
         "password": rules.check_new_password(password, confirm, username=username),
     }
-    session = db(request)
-    if not errors["username"] and actions.find_user(session, username) is not None:
+    if not errors["username"] and actions.find_user(reader(request), username) is not None:
         errors["username"] = _("这个用户名已被使用，请换一个。")
     errors = {k: v for k, v in errors.items() if v}
     values = {"username": username, "display_name": display_name}
     if errors:
         return render(request, "accounts/register.html", {"values": values, "errors": errors}, status=422)
-    user = actions.do_register(session, username=username, display_name=display_name, password=password)
-    session.commit()
-    assert user.id is not None
-    browser_sessions.start_for_user(request, user.id)
+    try:
+        user = actions.do_register(db(request), username=username, display_name=display_name, password=password)
+    except actions.AccountError:  # taken a moment ago by someone else
+        db(request).rollback()
+        errors = {"username": _("这个用户名已被使用，请换一个。")}
+        return render(request, "accounts/register.html", {"values": values, "errors": errors}, status=422)
+    sessions.start_for_user(request, user.id)  # type: ignore[arg-type]
     flash(request, _("注册成功。下一步：认领您家的房屋，经社区工作人员核实后即可参与议事。"))
     return redirect(request.url_for("accounts:claim").path)
-
-
-def _sweep(session: Session, settings: Settings) -> None:
-    """Old failures and ended sessions are dropped at each login: both tables stay small with no cron."""
-    throttle.purge_older_than(session, timedelta(minutes=settings.login_throttle_minutes))
-    browser_sessions.purge_expired(session, idle=timedelta(minutes=settings.session_idle_minutes),
-                                   absolute=timedelta(hours=settings.session_absolute_hours))
 
 
 def login(request: Request) -> Response:
@@ -77,28 +72,27 @@ def login(request: Request) -> Response:
     assert isinstance(password, str)
     settings = request.app.state.settings
     address = request.client.host if request.client else "unknown"
-    session = db(request)
     window = timedelta(minutes=settings.login_throttle_minutes)
     if throttle.is_throttled(
-        session, username=username, address=address, window=window,
+        reader(request), username=username, address=address, window=window,
         per_account=settings.login_max_failures_per_account,
         per_address=settings.login_max_failures_per_address,
     ):
         message = _("登录失败次数过多，请 %(n)s 分钟后再试。", n=settings.login_throttle_minutes)
         return render(request, "accounts/login.html",
                       {"next": next_url, "username": username, "error": message}, status=429)
-    result = actions.authenticate(session, username=username, password=password[:1024])
+    # The slow part (argon2) reads only; the short write transaction begins after it.
+    result = actions.authenticate(reader(request), username=username, password=password[:1024])
     if result.user is None:
-        throttle.record_failure(session, username=username, address=address)
-        session.commit()
+        throttle.record_failure(db(request), username=username, address=address)
         return render(request, "accounts/login.html",
                       {"next": next_url, "username": username, "error": _("用户名或密码不正确。")}, status=422)
-    throttle.clear_account(session, username)
-    _sweep(session, settings)
-    session.commit()
     user = result.user
-    assert user.id is not None
-    browser_sessions.start_for_user(request, user.id)
+    renewed = passwords.hash_password(password[:1024]) if result.needs_rehash else None
+    throttle.clear_account(db(request), username)
+    if renewed:
+        actions.do_set_password_hash(db(request), user.id, renewed)  # type: ignore[arg-type]
+    sessions.start_for_user(request, user.id)  # type: ignore[arg-type]
     response = redirect(next_url)
     if user.locale:
         response.set_cookie(i18n.LANG_COOKIE, user.locale, max_age=365 * 86400, samesite="lax", httponly=True)
@@ -106,7 +100,7 @@ def login(request: Request) -> Response:
 
 
 def logout(request: Request) -> Response:
-    browser_sessions.end(request)
+    sessions.end(request)
     return redirect("/")
 
 
@@ -117,19 +111,17 @@ def change_password(request: Request) -> Response:
     data = forms.form(request)
     current, new, confirm = (str(data.get(k) or "") for k in ("current", "password", "confirm"))
     errors: dict[str, str] = {}
-    if not actions.authenticate(db(request), username=user.username, password=current[:1024]).user:
+    if not actions.authenticate(reader(request), username=user.username, password=current[:1024]).user:
         errors["current"] = _("当前密码不正确。")
     problem = rules.check_new_password(new, confirm, username=user.username)
     if problem:
         errors["password"] = problem
     if errors:
         return render(request, "accounts/password.html", {"errors": errors}, status=422)
-    session = db(request)
-    actions.do_change_password(session, user, new_password=new, keep_session=None)
-    session.commit()
+    new_hash = passwords.hash_password(new)
+    actions.do_change_password(db(request), user.id, password_hash=new_hash, keep_session=None)  # type: ignore[arg-type]
     # Every session of this account has ended, this one too: a fresh one keeps the person here.
-    assert user.id is not None
-    browser_sessions.start_for_user(request, user.id)
+    sessions.start_for_user(request, user.id)  # type: ignore[arg-type]
     flash(request, _("密码已修改。其他设备上的登录已全部退出。"))
     return redirect(request.url_for("accounts:home").path)
 
@@ -142,9 +134,7 @@ def set_email(request: Request) -> Response:
     if problem:
         return _account_page(request, user, email_form={"email": email, "notifications": notifications},
                              errors={"email": problem}, status=422)
-    session = db(request)
-    actions.do_set_email(session, user, email=email, notifications=notifications)
-    session.commit()
+    actions.do_set_email(db(request), user.id, email=email, notifications=notifications)  # type: ignore[arg-type]
     if not email:
         flash(request, _("已删除电子邮箱，不再给您发邮件。"))
     elif notifications:
@@ -161,8 +151,9 @@ def account_home(request: Request) -> Response:
 
 def _account_page(request: Request, user: User, *, email_form: dict | None = None, errors: dict | None = None,
                   status: int = 200) -> Response:
-    session = db(request)
-    person = load_person(session, user)
+    session = reader(request)
+    person = current_person(request)
+    assert person is not None
     claims = actions.claims_of(session, user)
     grant_rows = session.exec(
         select(Place).where(Place.path.in_([g.place_path for g in person.grants]))  # type: ignore[attr-defined]
@@ -179,16 +170,17 @@ def _account_page(request: Request, user: User, *, email_form: dict | None = Non
 
 
 def set_language(request: Request) -> Response:
-    # A plain link (GET) so that choosing a language needs neither JavaScript nor a session.
-    locale = i18n.normalise(request.query_params.get("locale", "")[:10]) or i18n.DEFAULT_LOCALE
-    response = redirect(safe_next(request.query_params.get("next")))
+    """中文 / English: the choice is kept in a cookie, and on the account of a logged-in person who sends the
+    switcher's form (a plain link still works, without storing anything)."""
+    source = request.query_params if request.method == "GET" else forms.form(request)
+    raw = source.get("locale")
+    locale = i18n.normalise(raw[:10] if isinstance(raw, str) else "") or i18n.DEFAULT_LOCALE
+    back = source.get("next")
+    response = redirect(safe_next(back if isinstance(back, str) else None))
     response.set_cookie(i18n.LANG_COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
     user = current_user(request)
-    if user is not None and user.locale != locale:
-        with request.app.state.db.writing() as session:
-            stored = session.get(User, user.id)
-            if stored is not None:
-                stored.locale = locale
+    if request.method == "POST" and user is not None and user.locale != locale:
+        actions.do_set_locale(db(request), user.id, locale)  # type: ignore[arg-type]
     return response
 
 
@@ -248,7 +240,6 @@ def _submit_claim(request: Request, user: User) -> Response:
     except actions.AccountError:
         session.rollback()
         raise HTTPException(409, _("您已认领过这户房屋，请等待核实结果。")) from None
-    session.commit()
     flash(request, _("认领申请已提交，社区工作人员核实后会通知您。"))
     return redirect(request.url_for("accounts:home").path)
 
@@ -260,6 +251,6 @@ routes = [
     Route("/account", account_home, methods=["GET"], name="home"),
     Route("/account/email", set_email, methods=["POST"], name="email"),
     Route("/account/password", change_password, methods=["GET", "POST"], name="password"),
-    Route("/language", set_language, methods=["GET"], name="language"),
+    Route("/language", set_language, methods=["GET", "POST"], name="language"),
     Route("/claim", claim, methods=["GET", "POST"], name="claim"),
 ]

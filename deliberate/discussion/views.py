@@ -99,7 +99,6 @@ def post(request: Request) -> Response:
             values = {"body": body, "stance": stance, "parent": raw_parent}
             return _thread_page(request, subject, values=values, error=refused.message, status=refused.status)
         raise HTTPException(refused.status, refused.message) from None
-    session.commit()
     flash(request, _("回复已发表。") if parent else _("评论已发表。"))
     return redirect(comment_url(comment, subject.proposal_id))
 
@@ -124,7 +123,6 @@ def edit(request: Request) -> Response:
             return render(request, "discussion/edit.html", {
                 **context, "values": {"body": body, "stance": stance}, "error": refused.message}, status=422)
         raise HTTPException(refused.status, refused.message) from None
-    session.commit()
     flash(request, _("评论已修改。"))
     return redirect(comment_url(comment, subject.proposal_id))
 
@@ -134,7 +132,6 @@ def _step(request: Request, comment: Comment, subject: Subject, step: Any, messa
     user = require_user(request)
     session = db(request)
     refusals.attempt(request, lambda: step(session, comment, user), DiscussionError)
-    session.commit()
     flash(request, message)
     return redirect(comment_url(comment, subject.proposal_id))
 
@@ -168,7 +165,6 @@ def report(request: Request) -> Response:
             return render(request, "discussion/report.html", {
                 "comment": comment, "subject": subject, "error": refused.message, "reason": reason}, status=422)
         raise HTTPException(refused.status, refused.message) from None
-    session.commit()
     flash(request, _("谢谢，工作人员会尽快处理。") if new else _("您已经举报过这条评论。"))
     return redirect(comment_url(comment, subject.proposal_id))
 
@@ -225,7 +221,6 @@ def blocked_words(request: Request) -> Response:
     ensure(request, Act.MODERATE, place)
     words = actions.do_set_blocked_words(session, place, forms.text(request, "words", max_length=20_000),
                                          require_user(request))
-    session.commit()
     flash(request, _("屏蔽词已保存，共 %(n)s 个。", n=len(words)))
     return redirect(request.app.url_path_for("discussion:moderation", id=place.id))
 
@@ -239,7 +234,6 @@ def dismiss(request: Request) -> Response:
     reason = forms.text(request, "reason", max_length=rules.REASON_MAX)
     user = require_user(request)
     refusals.attempt(request, lambda: actions.do_dismiss(session, report_row, user, reason), DiscussionError)
-    session.commit()
     flash(request, _("举报已驳回，评论保留。"))
     return redirect(request.app.url_path_for("discussion:moderation", id=place.id))
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
+from deliberate.accounts.people import Person, load_person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.meetings import rules
@@ -28,14 +29,13 @@ from deliberate.meetings.models import (
     RegistrationStatus,
 )
 from deliberate.places.models import Household, Member, Place
-from deliberate.policy import Act, Person, may
+from deliberate.policy import Act, may
 from deliberate.proposals import actions as proposals
 from deliberate.proposals import plans
 from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Proposal, ProposalEvent
 from deliberate.proposals.rules import TERMINAL, Stage
 from deliberate.proposals.rules import Action as Move
-from deliberate.web.auth import load_person
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the time written into timeline events
 MAX_AGENDA_ITEMS = 20

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.accounts.models import User
+from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.meetings import actions, forms, ical, rules
@@ -30,7 +31,7 @@ from deliberate.meetings.models import (
 )
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Member, Place
-from deliberate.policy import Act, Person, may
+from deliberate.policy import Act, may
 from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Proposal
 from deliberate.proposals.rules import IllegalTransition, stage_labels
@@ -69,7 +70,6 @@ def _attempt(request: Request, step: Callable[[], Any]) -> Any:
 
 
 def _done(request: Request, meeting: Meeting, message: str, anchor: str = "", to: str | None = None) -> Response:
-    db(request).commit()
     flash(request, message)
     return redirect(to or _url(request, meeting, anchor))
 

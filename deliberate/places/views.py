@@ -104,7 +104,6 @@ def edit(request: Request) -> Response:
                       {"place": place, "values": values, "errors": errors, "creating": None}, status=422)
     session = db(request)
     actions.do_update_place(session, place, **values)
-    session.commit()
     flash(request, _("已保存。"))
     return redirect(_place_url(request, place))
 
@@ -124,7 +123,6 @@ def add_child(request: Request) -> Response:
     if errors:
         return render(request, "places/form.html", {**context, "values": values, "errors": errors}, status=422)
     child = actions.do_create_place(session, kind=kind, parent=parent, **values)
-    session.commit()
     flash(request, _("已添加%(kind)s“%(name)s”。", kind=kind_label(kind), name=child.name))
     return redirect(_place_url(request, child))
 
@@ -171,7 +169,6 @@ def household_new(request: Request) -> Response:
     household = actions.do_create_household(
         session, building=building, number=values["number"], area_centi=values["area_centi"]
     )
-    session.commit()
     flash(request, _("已添加房屋 %(number)s。", number=household.number))
     return redirect(request.url_for("places:household", id=household.id).path)
 
@@ -209,7 +206,6 @@ def household(request: Request) -> Response:
     if errors:
         return _household_page(request, household, building, values=values, errors=errors, status=422)
     actions.do_update_household(session, household, number=values["number"], area_centi=values["area_centi"])
-    session.commit()
     flash(request, _("已保存。"))
     return redirect(request.url_for("places:household", id=household.id).path)
 
@@ -225,7 +221,6 @@ def add_member(request: Request) -> Response:
         return _household_page(request, household, building, errors=errors, status=422)
     session = db(request)
     actions.do_add_member(session, household, name=name, birth_year=birth_year or 0)
-    session.commit()
     flash(request, _("已添加成员 %(name)s。", name=name))
     return redirect(request.url_for("places:household", id=household.id).path)
 
@@ -239,7 +234,6 @@ def add_owner(request: Request) -> Response:
         return _household_page(request, household, building, errors={"owner_name": error}, status=422)
     session = db(request)
     actions.do_add_owner(session, household, name=name, is_developer=forms.text(request, "is_developer") == "1")
-    session.commit()
     flash(request, _("已添加业主 %(name)s。", name=name))
     return redirect(request.url_for("places:household", id=household.id).path)
 
@@ -255,7 +249,6 @@ def _remove(request: Request, model: type) -> Response:
         account_actions.do_remove_member(session, row, by=require_user(request))
     else:
         session.delete(row)
-    session.commit()
     flash(request, _("已删除 %(name)s。", name=row.name))
     return redirect(request.url_for("places:household", id=household.id).path)
 
@@ -291,7 +284,6 @@ def import_register(request: Request) -> Response:
         session.rollback()
         context["errors"] = failure.errors
         return render(request, "places/import.html", context, status=422)
-    session.commit()
     flash(request, _(
         "导入完成：新建 %(created)s 户，更新 %(updated)s 户，添加成员 %(members)s 人，业主 %(owners)s 人。",
                      created=report.households_created, updated=report.households_updated,

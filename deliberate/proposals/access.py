@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from deliberate.accounts.models import Role
+from deliberate.accounts.people import Person
 from deliberate.places.models import Place
-from deliberate.policy import Act, Person, may
+from deliberate.policy import Act, may
 from deliberate.proposals.models import Proposal
 from deliberate.proposals.rules import WHO, Actor, IllegalTransition, Stage, allowed_actions, next_stage
 from deliberate.proposals.rules import Action as Move

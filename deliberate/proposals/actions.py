@@ -11,10 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
+from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Owner, Place
-from deliberate.policy import Person
 from deliberate.proposals import rules
 from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent, ProposalRules

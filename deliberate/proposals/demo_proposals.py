@@ -23,9 +23,9 @@ from sqlalchemy import event, func, update
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
+from deliberate.accounts.people import Person, load_person
 from deliberate.clock import utcnow
 from deliberate.places.models import Member, Place, PlaceKind
-from deliberate.policy import Person
 from deliberate.proposals import actions, plans, rules, works
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Milestone, Notification, Plan, Proposal, ProposalEvent
@@ -33,7 +33,6 @@ from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Category, Rating, Threshold
 from deliberate.voting import actions as voting
 from deliberate.voting.models import Channel, RollEntry, Vote
-from deliberate.web.auth import load_person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The moments of the day people co-sign: before work, at lunch, in the evening.

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
+from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
-from deliberate.policy import Person
 from deliberate.proposals import actions
 from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent

@@ -66,7 +66,6 @@ def _url(request: Request, proposal: Proposal, anchor: str = "") -> str:
 
 
 def _done(request: Request, proposal: Proposal, message: str, anchor: str = "") -> Response:
-    db(request).commit()
     flash(request, message)
     return redirect(_url(request, proposal, anchor))
 
@@ -571,7 +570,6 @@ def plan_vote(request: Request) -> Response:
     vote = _attempt(request, lambda: plans.do_open_vote(
         session, proposal, place, user, closes_at=closes, rule=str(values["rule"]),
         electorate_kind=str(values["electorate"]), secret=bool(values["secret"])))
-    session.commit()
     flash(request, _("表决已创建。核对无误后，点“开始投票”生成投票人名单。"))
     return redirect(request.app.url_path_for("votes:detail", id=vote.id))
 
@@ -763,7 +761,6 @@ def notifications(request: Request) -> Response:
     session = db(request)
     if request.method == "POST":
         inbox.do_mark_read(session, user)
-        session.commit()
         flash(request, _("已全部标为已读。"))
         return redirect(request.app.url_path_for("proposals:notifications"))
     items = inbox.recent(session, user)

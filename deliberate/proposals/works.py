@@ -9,11 +9,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
+from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
-from deliberate.policy import Person
 from deliberate.proposals import actions, plans, rules
 from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.actions import ProposalError

@@ -151,7 +151,6 @@ def new_vote(request: Request) -> Response:
         closes_at=values["closes"], options=values["option_list"], by=require_user(request),
         results_while_open=values["results_while_open"], opens_at=values["opens"],
     )
-    session.commit()
     flash(request, _("表决已创建。核对无误后，点“开始投票”生成投票人名单。"))
     return redirect(_vote_url(request, vote))
 
@@ -200,7 +199,6 @@ def open_vote(request: Request) -> Response:
         size = actions.do_open(session, vote, place)
     except actions.VoteError as error:
         raise _conflict(error) from None
-    session.commit()
     flash(request, _("投票已开始，投票人名单共 %(n)s 人，已固定。", n=size))
     return redirect(_vote_url(request, vote))
 
@@ -229,7 +227,6 @@ def cast(request: Request) -> Response:
         if error.code == "bad_choice":
             raise HTTPException(422, labels.error_message(error.code)) from None
         raise _conflict(error) from None
-    session.commit()
     if result.receipt:
         return _receipt_page(request, vote, place, result, back_url=_vote_url(request, vote))
     flash(request, _("选票已修改。") if result.changed else _("选票已记录，谢谢您参与！"))
@@ -274,7 +271,6 @@ def paper(request: Request) -> Response:
                 session.rollback()
                 raise (HTTPException(422, labels.error_message(refused.code)) if refused.code == "bad_choice"
                        else _conflict(refused)) from None
-            session.commit()
             back = request.app.url_path_for("votes:paper", id=vote.id)
             if result.receipt:
                 return _receipt_page(request, vote, place, result, back_url=back, paper_for=entry.label)
@@ -296,7 +292,6 @@ def close_vote(request: Request) -> Response:
         actions.do_close(session, vote)
     except actions.VoteError as error:
         raise _conflict(error) from None
-    session.commit()
     flash(request, _("表决已结束，请议事会核对并认证结果。"))
     return redirect(_vote_url(request, vote))
 
@@ -309,7 +304,6 @@ def certify(request: Request) -> Response:
         actions.do_certify(session, vote, by=require_user(request))
     except actions.VoteError as error:
         raise _conflict(error) from None
-    session.commit()
     flash(request, _("结果已认证，公示已发布。"))
     return redirect(request.app.url_path_for("votes:notice", id=vote.id))
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from sqlmodel import Session, select
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from deliberate.accounts.models import ClaimStatus, ResidencyClaim, RoleGrant, User
-from deliberate.places.models import Household, Place
-from deliberate.policy import Act, Grant, Person, may
-from deliberate.web import browser_sessions
+from deliberate.accounts.models import User
+from deliberate.accounts.people import Person, load_person
+from deliberate.places.models import Place
+from deliberate.policy import Act, may
+from deliberate.web import sessions
+from deliberate.web.database import db, reader
+
+__all__ = ["LoginRequired", "current_person", "current_user", "db", "ensure", "login_url", "require_person",
+           "require_user"]
 
 _USER = "current_user"
 _PERSON = "current_person"
@@ -22,53 +26,24 @@ class LoginRequired(Exception):
         self.next_url = next_url
 
 
-def db(request: Request) -> Session:
-    """The request's database session; unsafe requests get one that writes (BEGIN IMMEDIATE)."""
-    state = request.state._state
-    session = state.get("db_session")
-    if session is None:
-        session = request.app.state.db.session(write=request.method not in {"GET", "HEAD"})
-        state["db_session"] = session
-    return session
-
-
 def current_user(request: Request) -> User | None:
     state = request.state._state
     if _USER not in state:
-        record = browser_sessions.current(request)
+        record = sessions.current(request)
         user = None
         if record is not None and record.user_id is not None:
-            user = db(request).get(User, record.user_id)
+            user = reader(request).get(User, record.user_id)
             if user is not None and not user.is_active:
                 user = None
         state[_USER] = user
     return state[_USER]
 
 
-def load_person(session: Session, user: User) -> Person:
-    grants = session.exec(
-        select(RoleGrant.role, Place.path).join(Place, Place.id == RoleGrant.place_id)
-        .where(RoleGrant.user_id == user.id)
-    ).all()
-    homes = session.exec(
-        select(Place.path)
-        .join(Household, Household.building_id == Place.id)
-        .join(ResidencyClaim, ResidencyClaim.household_id == Household.id)
-        .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED)
-    ).all()
-    assert user.id is not None
-    return Person(
-        user_id=user.id,
-        grants=tuple(Grant(role, path) for role, path in grants),
-        home_paths=tuple(sorted(set(homes))),
-    )
-
-
 def current_person(request: Request) -> Person | None:
     state = request.state._state
     if _PERSON not in state:
         user = current_user(request)
-        state[_PERSON] = None if user is None else load_person(db(request), user)
+        state[_PERSON] = None if user is None else load_person(reader(request), user)
     return state[_PERSON]
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from deliberate import i18n
+from deliberate.web import database
 
 _ = i18n.gettext
 
@@ -52,15 +53,15 @@ def error_response(request: Request, status: int, detail: str | None = None) -> 
     state = request.scope.setdefault("state", {})
     locale = state.get("locale")
     token = i18n.current_locale.set(locale) if locale else None
-    had_session = "db_session" in state
+    had_session = database.is_open(state)
     try:
         return _error_response(request, status, detail)
     finally:
         if token is not None:
             i18n.current_locale.reset(token)
-        if not had_session and "db_session" in state:
-            # Opened while rendering (who is logged in?) after the request's own was closed.
-            state.pop("db_session").close()
+        if not had_session:
+            # Opened while rendering (who is logged in?) after the request's own were closed.
+            database.close(state)
 
 
 def _error_response(request: Request, status: int, detail: str | None) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData
@@ -12,7 +11,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from deliberate import i18n
-from deliberate.web import browser_sessions
+from deliberate.web import database, sessions
 from deliberate.web.errors import error_response
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -78,7 +77,7 @@ class BodyLimitMiddleware:
 
 
 class DatabaseSessionMiddleware:
-    """Closes the request's database session, if a handler opened one, once the response is sent."""
+    """Closes the request's database sessions, if a handler opened any, once the response is sent."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -91,9 +90,7 @@ class DatabaseSessionMiddleware:
         try:
             await self.app(scope, receive, send)
         finally:
-            session = state.pop("db_session", None)
-            if session is not None:
-                session.close()
+            database.close(state)
 
 
 class FormGuardMiddleware:
@@ -132,12 +129,7 @@ class FormGuardMiddleware:
 
 def _token_matches(request: Request, form: FormData) -> bool:
     sent = form.get(CSRF_FIELD)
-    if not isinstance(sent, str) or not sent:
-        return False
-    record = browser_sessions.current(request)
-    if record is None:
-        return False
-    return hmac.compare_digest(sent.encode(), record.csrf_token.encode())
+    return isinstance(sent, str) and sessions.csrf_matches(request, sent)
 
 
 def same_origin(request: Request) -> bool:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from deliberate.web import browser_sessions
+from deliberate.web import sessions
 from deliberate.web.errors import wants_json
 
 
@@ -49,7 +49,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def flash(request: Request, message: str, category: str = "success") -> None:
-    browser_sessions.add_flash(request, category, message)
+    sessions.add_flash(request, category, message)
 
 
 def namespaced(namespace: str, routes: list[Route]) -> list[Route]:

@@ -14,16 +14,19 @@ from starlette.templating import Jinja2Templates
 
 from deliberate import i18n
 from deliberate.db import from_centi
+from deliberate.proposals.inbox import unread_count
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting.tally import explain_stored
-from deliberate.web import browser_sessions, markdown
+from deliberate.web import markdown, sessions
+from deliberate.web.auth import current_user
+from deliberate.web.database import reader
 from deliberate.web.middleware import CSRF_FIELD
 
 
 @pass_context
 def csrf_field(context: dict) -> Markup:
     request: Request = context["request"]
-    token = browser_sessions.ensure(request).csrf_token
+    token = sessions.csrf_token(request)
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
 
 
@@ -69,15 +72,12 @@ def make_templates(settings: Settings) -> Jinja2Templates:
 
 
 def _context(request: Request) -> dict:
-    from deliberate.proposals.inbox import unread_count
-    from deliberate.web.auth import current_user, db
-
     user = current_user(request)
     locale = request.state._state.get("locale", i18n.DEFAULT_LOCALE)
     return {
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
         "current_user": user,
-        "unread": unread_count(db(request), user) if user is not None else 0,
-        "flashes": browser_sessions.pop_flashes(request),
+        "unread": unread_count(reader(request), user) if user is not None else 0,
+        "flashes": sessions.pop_flashes(request),
     }

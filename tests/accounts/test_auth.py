@@ -71,16 +71,30 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, session):
     assert "samesite=lax" in cookie
 
 
-def test_the_cookie_carries_only_a_random_session_id(client, session):
-    make_user(session, "zhao")
+def test_the_cookie_carries_only_random_tokens_and_messages_never_the_person(client, session):
+    make_user(session, "zhao", name="赵敏")
     login(client, "zhao")
     import base64
     import json
 
     raw = client.cookies.get(SESSION_COOKIE)
     payload = json.loads(base64.b64decode(raw.split(".")[0] + "=="))
-    assert list(payload) == ["sid"]
-    assert "zhao" not in json.dumps(payload)
+    assert set(payload) <= {"sid", "csrf", "flash"} and {"sid", "csrf"} <= set(payload)
+    text = json.dumps(payload, ensure_ascii=False)
+    assert "zhao" not in text and "赵敏" not in text
+    # The database keeps only the digest of the login token, next to the account.
+    stored = session.exec(select(WebSession)).one()
+    assert stored.id != payload["sid"] and len(stored.id) == 64
+
+
+def test_an_anonymous_visitor_gets_a_working_form_without_a_row_in_the_database(client, session):
+    assert 'name="csrf_token"' in client.get("/register").text
+    assert session.exec(select(WebSession)).all() == []
+    response = post(client, "/register", {"username": "newbie", "display_name": "新人", "password": "longenough1",
+                                           "confirm": "longenough1"}, form_page="/register")
+    assert response.status_code == 303
+    reload(session)
+    assert len(session.exec(select(WebSession)).all()) == 1  # the login, made by the form
 
 
 def test_wrong_password_gets_a_clear_message(client, session):
@@ -199,7 +213,8 @@ def test_csrf_token_is_tied_to_the_session(client, app, session):
     assert response.status_code == 403
 
 
-def test_a_login_sweeps_away_old_failures_and_ended_sessions(client, session, database):
+def test_the_clock_sweeps_away_old_failures_and_ended_sessions(client, session, database):
+    from deliberate import ticker
     from deliberate.accounts.models import LoginFailure
 
     make_user(session, "lu")
@@ -208,8 +223,10 @@ def test_a_login_sweeps_away_old_failures_and_ended_sessions(client, session, da
         for failure in s.exec(select(LoginFailure)).all():
             failure.at = utcnow() - timedelta(hours=2)
             s.add(failure)
-        s.add(WebSession(id="old", csrf_token="x", last_seen_at=utcnow() - timedelta(days=3)))
+        s.add(WebSession(id="old", last_seen_at=utcnow() - timedelta(days=3)))
     login(client, "lu")
+    ticker.tick(database)
     reload(session)
     assert session.exec(select(LoginFailure)).all() == []
     assert session.get(WebSession, "old") is None
+    assert len(session.exec(select(WebSession)).all()) == 1  # lu's own, alive

@@ -7,9 +7,9 @@ from factories import grant, make_resident, make_staff, make_town, make_user, re
 from sqlmodel import select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role
+from deliberate.accounts.people import load_person
 from deliberate.places.models import Member
 from deliberate.policy import Act, may
-from deliberate.web.auth import load_person
 
 
 def _claim(client, household, *, name="李明", year="1980"):

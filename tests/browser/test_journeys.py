@@ -47,7 +47,7 @@ def newcomer_journey(person: Callable[..., Visitor], t: Callable[..., str] = chi
     page = newcomer.page
     newcomer.open("/")
     if switch_to_english:  # the switcher on every page, before anything else
-        newcomer.follow("English", within=newcomer.menu("语言"))
+        newcomer.press("English", within=newcomer.menu("语言"))
         expect(page.locator("html")).to_have_attribute("lang", "en")
 
     newcomer.follow(t("注册"), within=newcomer.menu(t("主菜单")))
@@ -181,10 +181,10 @@ def test_newcomer_journey_in_english(person: Callable[..., Visitor]) -> None:
 
 
 def test_english_switcher(person: Callable[..., Visitor]) -> None:
-    """A browser that asks for Chinese, switched to English by the link on the page, keeps English."""
+    """A browser that asks for Chinese, switched to English by the button on the page, keeps English."""
     newcomer = newcomer_journey(person, english, username="zhao_lei", name="赵磊", compound="铁路宿舍",
                                 building="2号楼", room="1单元101", staff_language="en", switch_to_english=True)
-    expect(newcomer.page.get_by_role("link", name="中文")).to_have_attribute("lang", "zh-CN")
+    expect(newcomer.page.get_by_role("button", name="中文")).to_have_attribute("lang", "zh-CN")
     expect(newcomer.menu("Main menu").get_by_role("button", name="Log out")).to_be_visible()
 
 

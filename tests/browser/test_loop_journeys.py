@@ -90,7 +90,7 @@ def open_details(within: Any, summary: str) -> None:
 def sign_in(visitor: Visitor, username: str, t: Text, *, switch_to_english: bool = False) -> None:
     visitor.open("/")
     if switch_to_english:  # the switcher on every page, before anything else
-        visitor.follow("English", within=visitor.menu("语言"))
+        visitor.press("English", within=visitor.menu("语言"))
         expect(visitor.page.locator("html")).to_have_attribute("lang", "en")
     visitor.log_in(username, login=t("登录"), username_label=t("用户名"), password_label=t("密码"),
                    menu=t("主菜单"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from factories import make_proposal_cast
 
+from deliberate.accounts.people import load_person
 from deliberate.proposals import actions
 from deliberate.proposals.actions import Draft
-from deliberate.web.auth import load_person
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import select
 from starlette.testclient import TestClient
 
+from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.discussion import rules
 from deliberate.discussion.models import Comment
@@ -19,7 +20,6 @@ from deliberate.proposals import actions, plans
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Notification, NotificationKind
 from deliberate.voting import actions as voting
-from deliberate.web.auth import load_person
 
 
 def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from deliberate.accounts.models import User
+from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.meetings import actions
 from deliberate.meetings.actions import MeetingDraft
@@ -22,7 +23,6 @@ from deliberate.places.models import Place
 from deliberate.proposals import actions as proposals
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Proposal
-from deliberate.web.auth import load_person
 
 
 @dataclass

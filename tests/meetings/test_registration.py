@@ -10,11 +10,11 @@ from factories import make_resident, reload
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
+from deliberate.accounts.people import load_person
 from deliberate.meetings import actions
 from deliberate.meetings.actions import MeetingError
 from deliberate.meetings.models import Access, Meeting, Registration, RegistrationStatus
 from deliberate.places.models import Place
-from deliberate.web.auth import load_person
 
 
 def _statuses(session, meeting) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -13,10 +13,10 @@ from client_helpers import login
 from factories import make_resident, make_town, make_user
 from starlette.testclient import TestClient
 
+from deliberate.accounts.people import load_person
 from deliberate.app import create_app
 from deliberate.proposals import actions
 from deliberate.proposals.models import Proposal
-from deliberate.web.auth import load_person
 
 SAME_TIME = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 

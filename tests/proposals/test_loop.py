@@ -8,6 +8,7 @@ import pytest
 from factories import make_proposal_cast, make_resident
 from sqlmodel import select
 
+from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.proposals import actions, plans, rules, works
 from deliberate.proposals.actions import Draft, ProposalError
@@ -24,7 +25,6 @@ from deliberate.proposals.models import (
 from deliberate.proposals.rules import IllegalTransition, Rating, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting.models import RollEntry
-from deliberate.web.auth import load_person
 
 
 def _plan_text(title: str, responsible: str = "物业公司") -> plans.PlanText:

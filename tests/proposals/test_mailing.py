@@ -14,6 +14,7 @@ from factories import make_proposal_cast
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from deliberate.accounts.people import load_person
 from deliberate.cli import main as cli
 from deliberate.clock import utcnow
 from deliberate.mail import DeliveryFailed, Message, SmtpSender
@@ -21,7 +22,6 @@ from deliberate.periodic import Periodic
 from deliberate.proposals import actions, mailing
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Notification, Proposal
-from deliberate.web.auth import load_person
 
 
 class Outbox:

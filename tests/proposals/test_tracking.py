@@ -14,6 +14,7 @@ from factories import Town, make_resident, make_staff, make_town
 from sqlmodel import Session
 
 from deliberate.accounts.models import User
+from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.places.models import Place
 from deliberate.proposals import actions, tracking
@@ -21,7 +22,6 @@ from deliberate.proposals.models import Milestone, Plan, PlanStatus, PlanVersion
 from deliberate.proposals.rules import Rating, Stage
 from deliberate.proposals.tracking import Section
 from deliberate.voting import actions as voting
-from deliberate.web.auth import load_person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

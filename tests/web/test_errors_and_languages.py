@@ -36,6 +36,24 @@ def test_the_language_switcher_remembers_the_choice(client, session):
     assert "登录" in client.get("/login", headers=EN).text  # the choice beats the browser's header
 
 
+def test_the_switchers_form_keeps_a_logged_in_persons_choice_on_the_account(client, session):
+    from client_helpers import login, post
+    from factories import make_user, reload
+
+    from deliberate.accounts.models import User
+
+    user = make_user(session, "lan")
+    login(client, "lan")
+    assert 'name="locale" value="en"' in client.get("/account").text
+    client.get("/language?locale=en&next=/account")  # a plain link: the cookie only, nothing written
+    reload(session)
+    assert session.get(User, user.id).locale is None
+    response = post(client, "/language", {"locale": "en", "next": "/account"}, form_page="/account")
+    assert response.status_code == 303 and response.headers["location"] == "/account"
+    reload(session)
+    assert session.get(User, user.id).locale == "en"  # e-mail and the next login speak English too
+
+
 def test_the_switcher_never_redirects_off_site(client):
     assert client.get("/language?locale=en&next=https://evil.example").headers["location"] == "/"
 
