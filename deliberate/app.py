@@ -27,6 +27,7 @@ from deliberate.places import views as place_views
 from deliberate.proposals import list_views as proposal_list_views
 from deliberate.proposals import mailing, tracking_views
 from deliberate.proposals import views as proposal_views
+from deliberate.refusal import Refused
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting import views as vote_views
 from deliberate.web import errors
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         lifespan=_background(settings, database),
         exception_handlers={
             HTTPException: errors.http_exception,
+            Refused: errors.refused,
             LoginRequired: _login_required,
             500: errors.server_error,
         },

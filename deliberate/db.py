@@ -7,14 +7,17 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Column, DateTime, Engine, ForeignKey, Integer, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session
 
+from deliberate.refusal import NotFound
 from deliberate.settings import Settings
+
+T = TypeVar("T")
 
 IMMEDIATE = "deliberate_begin_immediate"
 
@@ -44,6 +47,29 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+MAX_ID = 2**31 - 1  # PostgreSQL's INTEGER; a larger number would be a database error, not a miss
+
+
+def parse_id(raw: Any) -> int | None:
+    """An id named in a URL or a form, or None when it cannot be one (absent, malformed, out of range)."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and raw.isdigit() and len(raw) <= 10:
+        value = int(raw)
+    else:
+        return None
+    return value if 0 < value <= MAX_ID else None
+
+
+def get_or_refuse(session: Session, model: type[T], raw: Any, message: str = "") -> T:
+    """The row with this id, or NotFound (404) for anything that is not one."""
+    ident = parse_id(raw)
+    row = session.get(model, ident) if ident is not None else None
+    if row is None:
+        raise NotFound(message)
+    return row
 
 
 def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column:

@@ -19,8 +19,10 @@ class Act(StrEnum):
     MANAGE_ROLES = "manage_roles"
     CLAIM_HOUSEHOLD = "claim_household"
     ACT_AS_RESIDENT = "act_as_resident"
+    ACT_AS_STAFF = "act_as_staff"  # community work here: staff or admin of the place or a place containing it
     ACT_AS_COUNCIL = "act_as_council"
     LEAD_BUILDING = "lead_building"
+    REPRESENT_RESIDENTS = "represent_residents"  # a building leader of the place or of a building inside it
     SUPERVISE = "supervise"
     MANAGE_VOTES = "manage_votes"  # prepare, open and close votes of this place
     CERTIFY_VOTES = "certify_votes"
@@ -90,16 +92,20 @@ def _manage_votes(person: Person, place: Place) -> bool:
     return _staffs(person, place)
 
 
+def _represent_residents(person: Person, place: Place) -> bool:
+    return person.holds_within(Role.BUILDING_LEADER, place)
+
+
 def _accept_works(person: Person, place: Place) -> bool:
     if _supervise(person, place):
         return True
-    return person.holds_within(Role.BUILDING_LEADER, place)
+    return _represent_residents(person, place)
 
 
 def _sign_in_attendees(person: Person, place: Place) -> bool:
     if _manage_votes(person, place):
         return True
-    return person.holds_within(Role.BUILDING_LEADER, place)
+    return _represent_residents(person, place)
 
 
 def _comment(person: Person, place: Place) -> bool:
@@ -122,8 +128,10 @@ _RULES = {
     Act.MANAGE_ROLES: _administers,
     Act.CLAIM_HOUSEHOLD: _claim_household,
     Act.ACT_AS_RESIDENT: _act_as_resident,
+    Act.ACT_AS_STAFF: _staffs,
     Act.ACT_AS_COUNCIL: _act_as_council,
     Act.LEAD_BUILDING: _lead_building,
+    Act.REPRESENT_RESIDENTS: _represent_residents,
     Act.SUPERVISE: _supervise,
     Act.MANAGE_VOTES: _manage_votes,
     Act.CERTIFY_VOTES: _act_as_council,

@@ -22,7 +22,7 @@ PLACES = {
 }
 ALL = set(PLACES)
 C_TREE = {"C", "K1", "B1", "K2", "B2"}
-STAFF_ACTS = (Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS, Act.REVIEW_CLAIMS, Act.MANAGE_VOTES,
+STAFF_ACTS = (Act.ACT_AS_STAFF, Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS, Act.REVIEW_CLAIMS, Act.MANAGE_VOTES,
               Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS, Act.TRACK_PROPOSALS,
               Act.MANAGE_MEETINGS, Act.SIGN_IN_ATTENDEES, Act.COMMENT, Act.MODERATE)
 
@@ -58,7 +58,7 @@ SCENARIOS: dict[str, tuple[Person | None, dict[Act, set[str]]]] = {
         Person(1, (Grant(Role.BUILDING_LEADER, "/1/2/3/"),)),
         # A building leader is a resident representative: accepts works of the building and above it.
         {Act.VIEW_REGISTER: {"B1"}, Act.LEAD_BUILDING: {"B1"}, Act.ACCEPT_WORKS: {"C", "K1", "B1"},
-         Act.SIGN_IN_ATTENDEES: {"C", "K1", "B1"}},
+         Act.SIGN_IN_ATTENDEES: {"C", "K1", "B1"}, Act.REPRESENT_RESIDENTS: {"C", "K1", "B1"}},
     ),
     "supervisor of compound K1": (
         Person(1, (Grant(Role.SUPERVISOR, "/1/2/"),)),

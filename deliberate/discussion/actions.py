@@ -26,15 +26,11 @@ from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals.actions import followers
 from deliberate.proposals.models import Notification, NotificationKind, Proposal
+from deliberate.refusal import Refused
 
 
-class DiscussionError(Exception):
+class DiscussionError(Refused):
     """A refusal shown to the person: `status` is 409 (not now), 422 (fix the text) or 429 (slow down)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 # Writing ---------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Proposal, ProposalEvent
 from deliberate.proposals.rules import TERMINAL, Stage
 from deliberate.proposals.rules import Action as Move
+from deliberate.refusal import Refused
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the time written into timeline events
 MAX_AGENDA_ITEMS = 20
@@ -48,13 +49,8 @@ REVIEW_MOVES = {ItemMove.ACCEPT: Move.ACCEPT, ItemMove.REQUEST_CHANGES: Move.REQ
 LOOP_MOVES = {**REVIEW_MOVES, ItemMove.PUBLISH_PLAN: Move.PUBLISH_PLAN}
 
 
-class MeetingError(Exception):
+class MeetingError(Refused):
     """A refusal shown to the person: `status` is 409 (the meeting's state), 422 (what was typed) or 403."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
 
 
 @dataclass(frozen=True)

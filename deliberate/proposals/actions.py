@@ -20,16 +20,12 @@ from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent, ProposalRules
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Actor, IllegalTransition, Stage
+from deliberate.refusal import Refused
 from deliberate.voting import electorate
 
 
-class ProposalError(Exception):
-    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 or 422)."""
-
-    def __init__(self, message: str, status: int = 409) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
+class ProposalError(Refused):
+    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 unless it says)."""
 
 
 # A place's rules -------------------------------------------------------------------------------

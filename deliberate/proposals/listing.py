@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy import Select, and_, or_
 from sqlmodel import Session, col, select
 
+from deliberate.db import MAX_ID
 from deliberate.places.models import Place
 from deliberate.proposals.models import Proposal
 from deliberate.proposals.rules import TERMINAL, Category, Stage
-from deliberate.web.loading import MAX_ID
 
 MAX_QUERY = 50  # characters of the search box
 MAX_CURSOR = 100  # characters of an `after=` cursor; real ones are about 50

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Literal
 
 from deliberate.i18n import gettext as _
+from deliberate.refusal import Refused
 
 
 class Stage(StrEnum):
@@ -171,7 +172,7 @@ assert set(WHO) == set(Action)
 assert all(not TRANSITIONS[stage] for stage in TERMINAL)
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Refused):
     """A refused move; `reason` is the sentence shown to the person who tried (HTTP 409)."""
 
     def __init__(self, stage: Stage, action: Action, actor: Actor, reason: str) -> None:

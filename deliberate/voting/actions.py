@@ -18,7 +18,8 @@ from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
 from deliberate.clock import utcnow
 from deliberate.db import from_centi
 from deliberate.places.models import Member, Owner, Place
-from deliberate.voting import electorate, tally
+from deliberate.refusal import Refused
+from deliberate.voting import electorate, labels, tally
 from deliberate.voting.models import (
     Ballot,
     Channel,
@@ -34,12 +35,17 @@ CHINA = ZoneInfo("Asia/Shanghai")  # whose calendar year decides who is 18
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud and copied by hand
 
 
-class VoteError(Exception):
-    """A request the vote's state refuses (409), with a code the views turn into a message."""
+class VoteError(Refused):
+    """A request the vote refuses, named by a code (tests match it) and said in the person's language."""
+
+    STATUS = {"bad_choice": 422, "not_on_roll": 403}
 
     def __init__(self, code: str) -> None:
-        super().__init__(code)
+        super().__init__(labels.error_message(code), self.STATUS.get(code, 409))
         self.code = code
+
+    def __str__(self) -> str:
+        return self.code
 
 
 @dataclass(frozen=True)

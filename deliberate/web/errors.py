@@ -6,10 +6,12 @@ from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from deliberate import i18n
+from deliberate.refusal import Refused
 from deliberate.web import database
+from deliberate.web.auth import current_user, login_url
 
 _ = i18n.gettext
 
@@ -107,6 +109,21 @@ async def http_exception(request: Request, exc: Exception) -> Response:
     if exc.headers:
         response.headers.update(exc.headers)
     return response
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """A refusal from the rules: its status and sentence; a stranger refused is asked to log in first."""
+    assert isinstance(exc, Refused)
+    if exc.status == 403 and current_user(request) is None:
+        return RedirectResponse(login_url(_asked_for(request)), status_code=303)
+    return error_response(request, exc.status, exc.message or None)
+
+
+def _asked_for(request: Request) -> str:
+    """Where to come back after logging in: the page, or for a form the page it was sent from."""
+    if request.method in ("GET", "HEAD"):
+        return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return _back(request) or "/"
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
