@@ -20,12 +20,14 @@ from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
 from deliberate.db import Database
 from deliberate.discussion import views as discussion_views
+from deliberate.inbox import mailing
+from deliberate.inbox import views as inbox_views
 from deliberate.mail import SmtpSender
 from deliberate.meetings import views as meeting_views
 from deliberate.periodic import Periodic
 from deliberate.places import views as place_views
 from deliberate.proposals import list_views as proposal_list_views
-from deliberate.proposals import mailing, tracking_views
+from deliberate.proposals import tracking_views
 from deliberate.proposals import views as proposal_views
 from deliberate.refusal import Refused
 from deliberate.settings import PROJECT_ROOT, Settings
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *namespaced("tracking", tracking_views.routes),
             *namespaced("discussion", discussion_views.routes),
             *namespaced("meetings", meeting_views.routes),
+            *namespaced("inbox", inbox_views.routes),
         ]),
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
     ]

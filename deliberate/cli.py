@@ -6,11 +6,21 @@ import argparse
 import sys
 from pathlib import Path
 
+import uvicorn
+from alembic import command
+from alembic.config import Config
+from sqlmodel import select
+
+from deliberate import demo, ticker
+from deliberate.db import Database
+from deliberate.inbox import mailing
+from deliberate.mail import DeliveryFailed, Message, SmtpSender
+from deliberate.places.models import Place
 from deliberate.settings import PROJECT_ROOT, Settings, SettingsError
+from deliberate.voting.recount import main as recount_main
 
 
-def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
-    from alembic.config import Config
+def _alembic_config(settings: Settings) -> Config:
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
@@ -19,8 +29,6 @@ def _alembic_config(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def db_upgrade(settings: Settings, revision: str = "head") -> None:
-    from alembic import command
-
     if settings.is_sqlite:
         path = settings.database_url.removeprefix("sqlite:///")
         if path and path != ":memory:":
@@ -29,21 +37,18 @@ def db_upgrade(settings: Settings, revision: str = "head") -> None:
 
 
 def load_demo(settings: Settings, *, if_empty: bool) -> int:
-    from sqlmodel import select
-
-    from deliberate import demo
-    from deliberate.db import Database
-    from deliberate.places.models import Place
-
     database = Database(settings)
-    with database.writing() as session:
-        if session.exec(select(Place.id).limit(1)).first() is not None:
-            if if_empty:
-                print("The database already holds places; demo not loaded.")
-                return 0
-            print("The database is not empty; the demo loads only into an empty database.", file=sys.stderr)
-            return 1
-        summary = demo.load_demo(session)
+    try:
+        with database.writing() as session:
+            if session.exec(select(Place.id).limit(1)).first() is not None:
+                if if_empty:
+                    print("The database already holds places; demo not loaded.")
+                    return 0
+                print("The database is not empty; the demo loads only into an empty database.", file=sys.stderr)
+                return 1
+            summary = demo.load_demo(session)
+    finally:
+        database.dispose()
     print(f"Demo community loaded: {summary.households} households in {summary.buildings} buildings.")
     print(f"Logins (password {demo.DEMO_PASSWORD}):")
     for username, name, what in summary.logins:
@@ -52,17 +57,11 @@ def load_demo(settings: Settings, *, if_empty: bool) -> int:
 
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
-    import uvicorn
-
     settings.check()
     uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
 
 
 def mail(settings: Settings, action: str, address: str | None) -> int:
-    from deliberate.db import Database
-    from deliberate.mail import DeliveryFailed, Message, SmtpSender
-    from deliberate.proposals import mailing
-
     if not settings.sends_mail:
         print("deliberate: SMTP_HOST is not set; no e-mail is sent.", file=sys.stderr)
         return 2
@@ -77,8 +76,11 @@ def mail(settings: Settings, action: str, address: str | None) -> int:
             return 1 if refused else 0
         database = Database(settings)
         total = 0
-        while claimed := mailing.send_pending(database, sender):
-            total += claimed
+        try:
+            while claimed := mailing.send_pending(database, sender):
+                total += claimed
+        finally:
+            database.dispose()
         print(f"{total} notifications dealt with.")
         return 0
     except DeliveryFailed as error:
@@ -87,9 +89,6 @@ def mail(settings: Settings, action: str, address: str | None) -> int:
 
 
 def tick(settings: Settings) -> int:
-    from deliberate import ticker
-    from deliberate.db import Database
-
     database = Database(settings)
     try:
         done = ticker.tick(database)
@@ -101,8 +100,6 @@ def tick(settings: Settings) -> int:
 
 
 def recount(path: str) -> int:
-    from deliberate.voting.recount import main as recount_main
-
     return recount_main(path)
 
 

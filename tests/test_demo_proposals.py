@@ -15,7 +15,7 @@ from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.db import Database
 from deliberate.demo import load_demo
-from deliberate.discussion import actions as discussion
+from deliberate.discussion import queries as discussion
 from deliberate.discussion.demo_discussion import PARKING
 from deliberate.discussion.models import Comment, CommentReport
 from deliberate.discussion.rules import Sort

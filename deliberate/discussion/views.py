@@ -9,8 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from deliberate.clock import utcnow
-from deliberate.discussion import actions, rules, subjects
+from deliberate.discussion import actions, queries, rules, subjects
 from deliberate.discussion.actions import DiscussionError
 from deliberate.discussion.links import comment_url
 from deliberate.discussion.models import Comment, CommentReport
@@ -18,7 +17,7 @@ from deliberate.discussion.subjects import Subject
 from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Place
-from deliberate.policy import Act, may
+from deliberate.policy import Act
 from deliberate.web import forms, refusals
 from deliberate.web.auth import current_person, current_user, db, ensure, require_user
 from deliberate.web.loading import get_or_404, parse_id
@@ -26,30 +25,10 @@ from deliberate.web.responses import flash, redirect, render
 
 
 def thread_context(request: Request, subject: Subject, *, values: dict[str, str] | None = None,
-                   error: str = "") -> dict[str, Any]:
-    """What templates/discussion/_thread.html needs, for any page that shows a thread."""
-    session = db(request)
-    person = current_person(request)
-    user = current_user(request)
-    try:
-        sort = rules.Sort(request.query_params.get("sort", rules.Sort.OLDEST))
-    except ValueError:
-        sort = rules.Sort.OLDEST
-    page = parse_id(request.query_params.get("cpage", "1")) or 1
-    return {
-        "subject": subject, "thread": actions.thread(session, subject, sort, user, page), "sort": sort,
-        "sort_labels": rules.sort_labels(), "stance_labels": rules.stance_labels(),
-        "can_comment": subject.open and may(person, Act.COMMENT, subject.place),
-        "can_moderate": may(person, Act.MODERATE, subject.place),
-        "now": utcnow(), "edit_window": rules.EDIT_WINDOW, "entered": values or {}, "error": error,
-        "post_url": request.app.url_path_for("discussion:post", kind=subject.kind, id=subject.id),
-    }
-
-
-def thread_for(request: Request, kind: str, subject_id: int) -> dict[str, Any] | None:
-    """The thread of a subject for its page, or None where it has none (a draft)."""
-    subject = subjects.find(db(request), kind, subject_id)
-    return thread_context(request, subject) if subject else None
+                   error: str = "") -> queries.ThreadView:
+    sort, page = queries.order(request.query_params.get("sort"), request.query_params.get("cpage"))
+    return queries.thread_view(db(request), subject, current_person(request), current_user(request), sort=sort,
+                               page=page, entered=values, error=error)
 
 
 def _subject(request: Request) -> Subject:
@@ -192,10 +171,10 @@ def moderation(request: Request) -> Response:
     session = db(request)
     place = get_or_404(session, Place, request.path_params["id"])
     ensure(request, Act.MODERATE, place)
-    reports, hidden = actions.open_reports(session, place), actions.hidden_comments(session, place)
+    reports, hidden = queries.open_reports(session, place), queries.hidden_comments(session, place)
     return render(request, "discussion/moderation.html", {
         "place": place, "trail": places.ancestors(session, place) + [place], "reports": reports, "hidden": hidden,
-        "log": actions.moderation_log(session, place), "words": actions.own_blocked_words(session, place),
+        "log": queries.moderation_log(session, place), "words": actions.own_blocked_words(session, place),
         "inherited": _inherited_words(session, place),
         "urls": _comment_urls(session, [c for _r, c, _a, _b in reports] + [c for c, _a in hidden]),
     })

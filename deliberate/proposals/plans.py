@@ -19,6 +19,7 @@ from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal,
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Stage
 from deliberate.voting import actions as voting
+from deliberate.voting import tally
 from deliberate.voting.models import Vote, VoteStatus
 
 MAX_PLANS = 6
@@ -200,8 +201,16 @@ def option_labels(candidates: list[Plan], texts: dict[int | None, PlanVersion]) 
     return [_("方案%(n)s：%(title)s", n=n, title=texts[plan.id].title)[:200] for n, plan in enumerate(candidates, 1)]
 
 
+def do_certify_vote(session: Session, vote: Vote, *, by: User) -> tally.Result:
+    """Certify any vote; one on a proposal's plans then decides them, as the system (the one way a vote's
+    result reaches the proposal loop: voting knows nothing of proposals)."""
+    result = voting.do_certify(session, vote, by=by)
+    apply_vote_result(session, vote, result.passed, result.winner)
+    return result
+
+
 def apply_vote_result(session: Session, vote: Vote, passed: bool, winner: str | None) -> ProposalEvent | None:
-    """Called when a vote on a proposal's plans is certified: the result decides, as the system."""
+    """A certified vote on a proposal's plans decides them, as the system."""
     if vote.subject_kind != "proposal" or vote.subject_id is None or vote.status != VoteStatus.CERTIFIED:
         return None
     proposal = session.get(Proposal, vote.subject_id)

@@ -17,14 +17,13 @@ from starlette.routing import Route
 from deliberate.accounts.models import User
 from deliberate.clock import utcnow
 from deliberate.db import from_centi
-from deliberate.discussion import actions as discussion_actions
-from deliberate.discussion import views as discussion_views
+from deliberate.discussion import queries as discussion
 from deliberate.i18n import gettext as _
 from deliberate.meetings.actions import meetings_for_proposal
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
-from deliberate.proposals import actions, inbox, photos, plans, rules, works
+from deliberate.proposals import actions, photos, plans, rules, works
 from deliberate.proposals.access import actors_for, allowed_moves, resolve
 from deliberate.proposals.actions import Draft, ProposalError
 from deliberate.proposals.models import Milestone, Photo, Plan, PlanVersion, Proposal, ProposalEvent
@@ -293,8 +292,8 @@ def _page(request: Request, proposal: Proposal, place: Place, *, invalid: str = 
         "disclosure_ends": plans.disclosure_ends(session, proposal),
         "meetings": meetings_for_proposal(session, proposal),
         "errors_for": {invalid: errors or {}} if invalid else {}, "entered": forms.form(request) if invalid else {},
-        "discussion": discussion_views.thread_for(request, "proposal", proposal.id),  # type: ignore[arg-type]
-        "plan_comments": discussion_actions.comment_count(session, "plan", [p.id for p, _v in plan_rows]),  # type: ignore[misc]
+        "discussion": _thread(request, "proposal", proposal.id),  # type: ignore[arg-type]
+        "plan_comments": discussion.comment_count(session, "plan", [p.id for p, _v in plan_rows]),  # type: ignore[misc]
     }, data=data, status=422 if invalid else 200)
 
 
@@ -496,7 +495,7 @@ def plan_history(request: Request) -> Response:
     return render(request, "proposals/plan_history.html", {
         "plan": plan, "proposal": proposal, "place": place, "versions": versions, "editors": editors,
         "trail": places.ancestors(db(request), place) + [place], "cost_lines": plans.cost_lines,
-        "discussion": discussion_views.thread_for(request, "plan", plan.id),  # type: ignore[arg-type]
+        "discussion": _thread(request, "plan", plan.id),  # type: ignore[arg-type]
     }, data=data)
 
 
@@ -738,7 +737,7 @@ def close(request: Request) -> Response:
     return _done(request, proposal, _("提案已办结。"))
 
 
-# Photos and notifications ----------------------------------------------------------------------
+# Photos ----------------------------------------------------------------------
 
 
 def photo(request: Request) -> Response:
@@ -756,15 +755,11 @@ def photo(request: Request) -> Response:
     })
 
 
-def notifications(request: Request) -> Response:
-    user = require_user(request)
-    session = db(request)
-    if request.method == "POST":
-        inbox.do_mark_read(session, user)
-        flash(request, _("已全部标为已读。"))
-        return redirect(request.app.url_path_for("proposals:notifications"))
-    items = inbox.recent(session, user)
-    return render(request, "proposals/notifications.html", {"items": items})
+
+def _thread(request: Request, kind: str, subject_id: int) -> discussion.ThreadView | None:
+    sort, page = discussion.order(request.query_params.get("sort"), request.query_params.get("cpage"))
+    return discussion.thread_of(db(request), kind, subject_id, current_person(request), current_user(request),
+                                sort=sort, page=page)
 
 
 routes = [
@@ -797,5 +792,4 @@ routes = [
     Route("/proposals/{id:int}/rating", rate, methods=["POST"], name="rate"),
     Route("/proposals/{id:int}/close", close, methods=["POST"], name="close"),
     Route("/photos/{id:int}", photo, methods=["GET"], name="photo"),
-    Route("/notifications", notifications, methods=["GET", "POST"], name="notifications"),
 ]

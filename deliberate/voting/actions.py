@@ -326,6 +326,8 @@ def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> No
 
 
 def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
+    """Publishes the result as counted now. A vote that decides something of a higher domain (a proposal's
+    plans) is certified through that domain's own action, which calls this and then acts on the result."""
     if vote.status != VoteStatus.CLOSED:
         raise VoteError("not_closed")
     result = result_of(session, vote)
@@ -335,11 +337,6 @@ def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
     vote.certified_by_id = by.id
     session.add(vote)
     session.flush()
-    if vote.subject_kind == "proposal":
-        # Imported here: the proposal loop stands on voting, not the other way round.
-        from deliberate.proposals.plans import apply_vote_result
-
-        apply_vote_result(session, vote, result.passed, result.winner)
     return result
 
 

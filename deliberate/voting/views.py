@@ -13,11 +13,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from deliberate.clock import utcnow
-from deliberate.discussion import views as discussion_views
+from deliberate.discussion import queries as discussion
 from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
+from deliberate.proposals import plans
 from deliberate.voting import actions, labels, tally
 from deliberate.voting.models import Channel, ElectorateKind, RollEntry, Vote, VoteStatus
 from deliberate.web import forms
@@ -187,7 +188,7 @@ def detail(request: Request) -> Response:
         "result": result, "mine": mine, "labels": labels,
         "can_manage": may(person, Act.MANAGE_VOTES, place), "can_certify": may(person, Act.CERTIFY_VOTES, place),
         "can_enter_paper": may(person, Act.ENTER_PAPER_BALLOTS, place),
-        "discussion": discussion_views.thread_for(request, "vote", vote.id),  # type: ignore[arg-type]
+        "discussion": _thread(request, "vote", vote.id),  # type: ignore[arg-type]
     }, data=data)
 
 
@@ -301,7 +302,7 @@ def certify(request: Request) -> Response:
     ensure(request, Act.CERTIFY_VOTES, place)
     session = db(request)
     try:
-        actions.do_certify(session, vote, by=require_user(request))
+        plans.do_certify_vote(session, vote, by=require_user(request))
     except actions.VoteError as error:
         raise _conflict(error) from None
     flash(request, _("结果已认证，公示已发布。"))
@@ -329,6 +330,13 @@ def ballots_export(request: Request) -> Response:
     if vote.status not in (VoteStatus.CLOSED, VoteStatus.CERTIFIED):
         raise HTTPException(409, _("表决截止后才公布选票。"))
     return JSONResponse(jsonable(actions.recount_export(db(request), vote)))
+
+
+
+def _thread(request: Request, kind: str, subject_id: int) -> discussion.ThreadView | None:
+    sort, page = discussion.order(request.query_params.get("sort"), request.query_params.get("cpage"))
+    return discussion.thread_of(db(request), kind, subject_id, current_person(request), current_user(request),
+                                sort=sort, page=page)
 
 
 routes = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
@@ -92,8 +93,6 @@ def _back(request: Request) -> str | None:
 
 def _detail(exc: HTTPException) -> str | None:
     # Starlette fills `detail` with the English reason phrase when none is given: not ours to show.
-    from http import HTTPStatus
-
     try:
         default = HTTPStatus(exc.status_code).phrase
     except ValueError:

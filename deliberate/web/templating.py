@@ -14,7 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from deliberate import i18n
 from deliberate.db import from_centi
-from deliberate.proposals.inbox import unread_count
+from deliberate.inbox.queries import unread_count
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting.tally import explain_stored
 from deliberate.web import markdown, sessions

@@ -217,7 +217,7 @@ def test_alternative_plans_go_to_a_choose_one_vote_whose_certified_result_approv
         entry = voting.entries_for(session, vote, people[name])[0]
         voting.do_cast(session, vote, entry, "方案2：竖铺")
     voting.do_close(session, vote, now=utcnow() + timedelta(days=4))
-    voting.do_certify(session, vote, by=council)
+    plans.do_certify_vote(session, vote, by=council)
     plan_rows = session.exec(select(Plan).where(Plan.proposal_id == proposal.id).order_by(Plan.id)).all()
     assert [p.status for p in plan_rows] == [PlanStatus.REJECTED, PlanStatus.APPROVED]
     assert proposal.stage == Stage.IMPLEMENTATION and proposal.responsible == "物业公司"
@@ -237,7 +237,7 @@ def test_a_failed_vote_sends_the_plans_back_to_drafting(session, loop):
     entry = voting.entries_for(session, vote, people["author"])[0]
     voting.do_cast(session, vote, entry, "no")
     voting.do_close(session, vote, now=utcnow() + timedelta(days=4))
-    voting.do_certify(session, vote, by=council)
+    plans.do_certify_vote(session, vote, by=council)
     assert proposal.stage == Stage.ACCEPTED
     assert session.exec(select(Plan.status).where(Plan.proposal_id == proposal.id)).all() == [PlanStatus.REJECTED]
 

@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
-from deliberate.clock import utcnow
 from deliberate.discussion.links import comment_url
 from deliberate.discussion.models import Comment
 from deliberate.i18n import gettext as _
@@ -112,10 +111,3 @@ def unread_count(session: Session, user: User) -> int:
         select(func.count()).select_from(Notification)
         .where(Notification.user_id == user.id, col(Notification.read_at).is_(None))
     ).one()
-
-
-def do_mark_read(session: Session, user: User) -> None:
-    session.exec(  # type: ignore[call-overload]
-        update(Notification).where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
-        .values(read_at=utcnow())
-    )

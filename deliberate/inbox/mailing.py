@@ -20,8 +20,8 @@ from deliberate.accounts.models import User
 from deliberate.clock import utcnow
 from deliberate.db import Database
 from deliberate.i18n import gettext as _
+from deliberate.inbox import queries as inbox
 from deliberate.mail import DeliveryFailed, Message, Sender
-from deliberate.proposals import inbox
 from deliberate.proposals.models import Notification
 from deliberate.settings import Settings
 

@@ -17,9 +17,10 @@ from sqlmodel import col, select
 from deliberate.accounts.people import load_person
 from deliberate.cli import main as cli
 from deliberate.clock import utcnow
+from deliberate.inbox import mailing
 from deliberate.mail import DeliveryFailed, Message, SmtpSender
 from deliberate.periodic import Periodic
-from deliberate.proposals import actions, mailing
+from deliberate.proposals import actions
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Notification, Proposal
 

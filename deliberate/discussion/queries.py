@@ -1,0 +1,155 @@
+"""What the pages of discussion read: a thread as its subject's page shows it, counts, and moderation queues."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import User
+from deliberate.accounts.people import Person
+from deliberate.clock import utcnow
+from deliberate.db import parse_id
+from deliberate.discussion import rules
+from deliberate.discussion.models import Comment, CommentReport, Helpful, ModerationEntry, ReportStatus
+from deliberate.discussion.subjects import Subject, find
+from deliberate.places.models import Place
+from deliberate.policy import Act, may
+
+
+@dataclass(frozen=True)
+class Thread:
+    roots: list[rules.Node]
+    count: int  # comments that can be read (not deleted or hidden)
+    balance: rules.Balance
+    authors: dict[int, User]
+    helpful: set[int]  # ids of comments the reader marked helpful
+    reported: set[int]  # ids of comments the reader reported
+    pages: int
+    page: int
+
+
+def thread(session: Session, subject: Subject, sort: rules.Sort, reader: User | None, page: int = 1) -> Thread:
+    comments = list(session.exec(
+        select(Comment).where(Comment.subject_kind == subject.kind, Comment.subject_id == subject.id)
+        .order_by(col(Comment.id))
+    ).all())
+    shown = [c for c in comments if not c.deleted_at and not c.hidden_at]
+    roots = rules.tree(comments, sort)
+    pages = max(1, -(-len(roots) // rules.PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    authors = {u.id: u for u in session.exec(
+        select(User).where(col(User.id).in_({c.author_id for c in comments}))).all()} if comments else {}
+    helpful: set[int] = set()
+    reported: set[int] = set()
+    if reader is not None and comments:
+        ids = [c.id for c in comments]
+        helpful = set(session.exec(select(Helpful.comment_id).where(
+            Helpful.user_id == reader.id, col(Helpful.comment_id).in_(ids))).all())
+        reported = set(session.exec(select(CommentReport.comment_id).where(
+            CommentReport.reporter_id == reader.id, col(CommentReport.comment_id).in_(ids))).all())
+    return Thread(
+        roots=roots[(page - 1) * rules.PAGE_SIZE: page * rules.PAGE_SIZE], count=len(shown),
+        balance=rules.balance((c.author_id, c.stance) for c in shown), authors=authors,  # type: ignore[union-attr]
+        helpful=helpful, reported=reported, pages=pages, page=page,
+    )
+
+
+def comment_count(session: Session, kind: str, subject_ids: list[int]) -> dict[int, int]:
+    """How many readable comments each subject's thread has (for links such as 讨论 (3))."""
+    if not subject_ids:
+        return {}
+    rows = session.exec(
+        select(Comment.subject_id, func.count()).where(
+            Comment.subject_kind == kind, col(Comment.subject_id).in_(subject_ids),
+            col(Comment.deleted_at).is_(None), col(Comment.hidden_at).is_(None))
+        .group_by(col(Comment.subject_id))
+    ).all()
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def open_reports(session: Session, place: Place) -> list[tuple[CommentReport, Comment, User, User]]:
+    """Open reports of comments in this place and everything inside it, oldest first."""
+    reporter = aliased(User)
+    rows = session.exec(
+        select(CommentReport, Comment, User, reporter)
+        .join(Comment, col(Comment.id) == CommentReport.comment_id)
+        .join(User, col(User.id) == Comment.author_id)
+        .join(reporter, col(reporter.id) == CommentReport.reporter_id)
+        .join(Place, col(Place.id) == CommentReport.place_id)
+        .where(col(CommentReport.status) == ReportStatus.OPEN, col(Place.path).startswith(place.path))
+        .order_by(col(CommentReport.id))
+    ).all()
+    return [(r, c, a, by) for r, c, a, by in rows]
+
+
+def hidden_comments(session: Session, place: Place) -> list[tuple[Comment, User]]:
+    rows = session.exec(
+        select(Comment, User).join(User, col(User.id) == Comment.author_id)
+        .join(Place, col(Place.id) == Comment.place_id)
+        .where(col(Comment.hidden_at).is_not(None), col(Place.path).startswith(place.path))
+        .order_by(col(Comment.hidden_at).desc())
+    ).all()
+    return [(c, u) for c, u in rows]
+
+
+def moderation_log(session: Session, place: Place, limit: int = 100) -> list[tuple[ModerationEntry, User | None]]:
+    rows = session.exec(
+        select(ModerationEntry, User).join(User, col(User.id) == ModerationEntry.actor_id, isouter=True)
+        .join(Place, col(Place.id) == ModerationEntry.place_id)
+        .where(col(Place.path).startswith(place.path))
+        .order_by(col(ModerationEntry.id).desc()).limit(limit)
+    ).all()
+    return [(e, u) for e, u in rows]
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    """A thread as a page shows it (templates/discussion/_thread.html): the comments, and what the reader may do."""
+
+    subject: Subject
+    thread: Thread
+    sort: rules.Sort
+    can_comment: bool
+    can_moderate: bool
+    now: datetime
+    entered: dict[str, str] = field(default_factory=dict)  # a comment sent back to be fixed
+    error: str = ""
+    edit_window: timedelta = rules.EDIT_WINDOW
+
+    @property
+    def sort_labels(self) -> dict[rules.Sort, str]:
+        return rules.sort_labels()
+
+    @property
+    def stance_labels(self) -> dict[str, str]:
+        return rules.stance_labels()
+
+
+def order(sort: str | None, page: str | None) -> tuple[rules.Sort, int]:
+    """The thread's order and page from the query string (`?sort=…&cpage=…`); anything unknown is the default."""
+    try:
+        chosen = rules.Sort(sort or rules.Sort.OLDEST)
+    except ValueError:
+        chosen = rules.Sort.OLDEST
+    return chosen, parse_id(page) or 1
+
+
+def thread_view(session: Session, subject: Subject, person: Person | None, reader: User | None, *,
+                sort: rules.Sort = rules.Sort.OLDEST, page: int = 1, entered: dict[str, str] | None = None,
+                error: str = "") -> ThreadView:
+    return ThreadView(
+        subject=subject, thread=thread(session, subject, sort, reader, page), sort=sort,
+        can_comment=subject.open and may(person, Act.COMMENT, subject.place),
+        can_moderate=may(person, Act.MODERATE, subject.place), now=utcnow(), entered=entered or {}, error=error,
+    )
+
+
+def thread_of(session: Session, kind: str, subject_id: int, person: Person | None, reader: User | None, *,
+              sort: rules.Sort = rules.Sort.OLDEST, page: int = 1) -> ThreadView | None:
+    """The thread for the page of a proposal, plan or vote; None where it has none (a draft)."""
+    subject = find(session, kind, subject_id)
+    return thread_view(session, subject, person, reader, sort=sort, page=page) if subject else None
