@@ -16,6 +16,7 @@ from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGr
 from deliberate.clock import utcnow
 from deliberate.demo import DEMO_PASSWORD, DemoError, DemoSummary, load_demo
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
+from deliberate.voting import queries as vote_queries
 
 
 @pytest.fixture(scope="module")
@@ -188,7 +189,6 @@ def test_demo_plan_is_the_same_every_time() -> None:
 
 
 def test_demo_has_votes_open_and_certified_that_pass_by_their_rules(loaded) -> None:
-    from deliberate.voting import actions
     from deliberate.voting.models import SecretBallot, Vote
 
     session, _summary = loaded
@@ -196,13 +196,13 @@ def test_demo_has_votes_open_and_certified_that_pass_by_their_rules(loaded) -> N
     lift = votes["1号楼加装电梯方案"]
     assert lift.status == "open" and lift.electorate == "households"
     resident = session.exec(select(User).where(User.username == "resident")).one()
-    entries = actions.entries_for(session, lift, resident)
+    entries = vote_queries.entries_for(session, lift, resident)
     assert len(entries) == 1 and not entries[0].has_voted  # left for whoever tries the demo
     parking = votes["小区东侧绿地改建为 30 个地面停车位"]
     assert parking.status == "certified" and parking.rule == "owners_major"
-    result = actions.result_of(session, parking)
+    result = vote_queries.result_of(session, parking)
     assert result.passed and result.quorum_met
     bricks = votes["宿舍区主巷道铺装方式"]
     assert bricks.status == "certified" and bricks.secret
-    assert actions.result_of(session, bricks).winner == "人字铺"
+    assert vote_queries.result_of(session, bricks).winner == "人字铺"
     assert session.exec(select(SecretBallot).where(SecretBallot.vote_id == bricks.id)).first() is not None

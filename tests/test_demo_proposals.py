@@ -26,7 +26,7 @@ from deliberate.proposals.demo_proposals import READ_AFTER
 from deliberate.proposals.models import Cosign, Milestone, Notification, Proposal, ProposalEvent
 from deliberate.proposals.rules import TERMINAL, Stage
 from deliberate.settings import Settings
-from deliberate.voting import actions as voting
+from deliberate.voting import queries as vote_queries
 from deliberate.voting.models import Vote, VoteStatus
 
 
@@ -135,9 +135,9 @@ def test_the_decision_has_an_open_vote_on_its_alternative_plans_left_for_residen
     candidates = plans.disclosed(demo, decision)
     assert len(candidates) == 2 and {plan.vote_id for plan in candidates} == {vote.id}
     resident = demo.exec(select(User).where(User.username == "resident")).one()
-    (entry,) = voting.entries_for(demo, vote, resident)
+    (entry,) = vote_queries.entries_for(demo, vote, resident)
     assert not entry.has_voted
-    assert voting.roll_totals(demo, vote)[2] > 0  # some households have voted already
+    assert vote_queries.roll_totals(demo, vote)[2] > 0  # some households have voted already
 
 
 def test_plans_show_their_costs_split_three_ways_and_the_lane_has_two_in_disclosure(demo: Session) -> None:

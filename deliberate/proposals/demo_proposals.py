@@ -32,6 +32,7 @@ from deliberate.proposals.models import Milestone, Notification, Plan, Proposal,
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Category, Rating, Threshold
 from deliberate.voting import actions as voting
+from deliberate.voting import queries as voting_queries
 from deliberate.voting.models import Channel, RollEntry, Vote
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -253,7 +254,7 @@ class _Demo:
 
     def paper_ballots(self, vote: Vote, share: float, weights: Sequence[int], by: str) -> None:
         """Paper ballots collected door to door; households with a demo login are left to vote online."""
-        options = voting.options_of(self.session, vote) + ["abstain"]
+        options = voting_queries.options_of(self.session, vote) + ["abstain"]
         with_accounts = {str(h) for h in self.session.exec(
             select(Member.household_id).where(col(Member.user_id).is_not(None)))}
         roll = self.session.exec(select(RollEntry).where(RollEntry.vote_id == vote.id).order_by(col(RollEntry.id)))
@@ -267,7 +268,7 @@ class _Demo:
                            now=self.t)
 
     def online_ballot(self, vote: Vote, by: str, choice: str) -> None:
-        (entry,) = voting.entries_for(self.session, vote, self.user(by))
+        (entry,) = voting_queries.entries_for(self.session, vote, self.user(by))
         voting.do_cast(self.session, vote, entry, choice, now=self.t)
 
 
@@ -630,7 +631,7 @@ def _parking(d: _Demo) -> Story:
     yield d.day(1, "17:00")
     d.paper_ballots(vote, 0.2, [5, 4, 1], "staff")
     yield d.day(1, "19:30")
-    options = voting.options_of(d.session, vote)
+    options = voting_queries.options_of(d.session, vote)
     d.online_ballot(vote, "hp_council2", options[1])
     d.online_ballot(vote, "leader_hp3", options[0])
 

@@ -9,21 +9,19 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
+from deliberate.accounts.models import User
 from deliberate.clock import utcnow
-from deliberate.db import from_centi
-from deliberate.places.models import Member, Owner, Place
+from deliberate.places.models import Place
 from deliberate.refusal import Refused
-from deliberate.voting import electorate, labels, tally
+from deliberate.voting import electorate, labels, queries, tally
 from deliberate.voting.models import (
     Ballot,
     Channel,
-    ElectorateKind,
     RollEntry,
     SecretBallot,
     Vote,
@@ -57,13 +55,6 @@ class CastResult:
 def new_receipt() -> str:
     code = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(10))
     return f"{code[:5]}-{code[5:]}"
-
-
-def options_of(session: Session, vote: Vote) -> list[str]:
-    if vote.form == tally.Form.YES_NO:
-        return []
-    rows = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
-    return [o.label for o in rows.all()]
 
 
 def do_create_vote(
@@ -111,35 +102,6 @@ def do_open(session: Session, vote: Vote, place: Place, *, now: datetime | None 
     return len(voters)
 
 
-def _verified_members(session: Session, user: User) -> list[Member]:
-    return list(session.exec(
-        select(Member).join(ResidencyClaim, ResidencyClaim.member_id == Member.id)
-        .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED)
-    ).all())
-
-
-def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
-    """The roll entries this account may cast online: its own, or its household's (户代表), or
-    the units it owns as a verified resident."""
-    keys = {f"user:{user.id}"}
-    members = _verified_members(session, user)
-    keys |= {f"member:{m.id}" for m in members}
-    if vote.electorate == ElectorateKind.HOUSEHOLDS:
-        keys |= {f"household:{m.household_id}" for m in members}
-    if vote.electorate == ElectorateKind.OWNERS and members:
-        names = {m.name for m in members}
-        owned = session.exec(
-            select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
-        ).all()
-        for owner in owned:
-            if owner.name in names and not owner.is_developer:
-                keys |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
-    return list(session.exec(
-        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
-        .order_by(RollEntry.id)
-    ).all())
-
-
 def check_choice(vote: Vote, options: list[str], choice: Any) -> Any:
     """The ballot's choice as stored, or VoteError("bad_choice")."""
     if vote.form == tally.Form.YES_NO:
@@ -174,7 +136,7 @@ def do_cast(
     _accepting(vote, now)
     if entry.vote_id != vote.id:
         raise VoteError("not_on_roll")
-    stored = json.dumps(check_choice(vote, options_of(session, vote), choice), ensure_ascii=False)
+    stored = json.dumps(check_choice(vote, queries.options_of(session, vote), choice), ensure_ascii=False)
     if vote.secret:
         return _cast_secret(session, vote, entry, stored, channel, entered_by, paper_serial, receipt)
     return _cast_open(session, vote, entry, stored, channel, entered_by, paper_serial, now)
@@ -244,79 +206,12 @@ def _cast_secret(
     return CastResult(changed=True, receipt=ballot.receipt)
 
 
-def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:
-    if vote.secret:
-        return None
-    return session.exec(select(Ballot).where(Ballot.roll_entry_id == entry.id)).first()
-
-
-def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
-    """(voters on the roll, their area in hundredths, voters who have voted, their area)."""
-    heads, area = session.exec(
-        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
-        .where(RollEntry.vote_id == vote.id)
-    ).one()
-    voted, voted_area = session.exec(
-        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
-        .where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
-    ).one()
-    return int(heads), int(area), int(voted), int(voted_area)
-
-
-def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int, str]]:
-    """(choice, heads, area in hundredths, voter label or "") of every ballot."""
-    if vote.secret:
-        rows = session.exec(
-            select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt)
-        ).all()
-        return [(json.loads(b.choice), b.heads, b.area_centi, "") for b in rows]
-    joined = session.exec(
-        select(Ballot, RollEntry).join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
-        .where(Ballot.vote_id == vote.id).order_by(RollEntry.id)
-    ).all()
-    return [(json.loads(b.choice), r.heads, r.area_centi, r.label) for b, r in joined]
-
-
-def result_of(session: Session, vote: Vote) -> tally.Result:
-    heads, area, _voted, _voted_area = roll_totals(session, vote)
-    ballots = [
-        tally.Ballot(choice=tuple(c) if isinstance(c, list) else c, heads=h, area=from_centi(a))
-        for c, h, a, _label in ballots_for_tally(session, vote)
-    ]
-    return tally.tally(
-        tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
-        tally.Electorate(heads=heads, area=from_centi(area)), ballots,
-    )
-
-
-def recount_export(session: Session, vote: Vote) -> dict[str, Any]:
-    """The ballots in the recount format (`deliberate recount` reads it); secret ones without names."""
-    heads, area, _voted, _voted_area = roll_totals(session, vote)
-    export: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
-    if vote.form != tally.Form.YES_NO:
-        export["options"] = options_of(session, vote)
-    export["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
-    ballots = []
-    for choice, h, a, label in ballots_for_tally(session, vote):
-        ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{from_centi(a):.2f}"}
-        if label and not vote.secret:
-            ballot["voter"] = label
-        ballots.append(ballot)
-    export["ballots"] = ballots
-    return export
-
-
-def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:
-    rows = session.exec(select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt))
-    return [(b.receipt, json.loads(b.choice)) for b in rows.all()]
-
-
 def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
     """Closes at or after the closing time, or earlier once everyone on the roll has voted."""
     now = now or utcnow()
     if vote.status != VoteStatus.OPEN:
         raise VoteError("not_open")
-    heads, _area, voted, _voted_area = roll_totals(session, vote)
+    heads, _area, voted, _voted_area = queries.roll_totals(session, vote)
     if now < vote.closes_at and voted < heads:
         raise VoteError("too_early")
     vote.status = VoteStatus.CLOSED
@@ -330,7 +225,7 @@ def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
     plans) is certified through that domain's own action, which calls this and then acts on the result."""
     if vote.status != VoteStatus.CLOSED:
         raise VoteError("not_closed")
-    result = result_of(session, vote)
+    result = queries.result_of(session, vote)
     vote.result_json = json.dumps(result.to_json(), ensure_ascii=False)
     vote.status = VoteStatus.CERTIFIED
     vote.certified_at = utcnow()
@@ -338,28 +233,6 @@ def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
     session.add(vote)
     session.flush()
     return result
-
-
-def votes_in(session: Session, place: Place) -> list[Vote]:
-    return list(session.exec(
-        select(Vote).where(Vote.place_id == place.id).order_by(Vote.created_at.desc(), Vote.id.desc())  # type: ignore[attr-defined]
-    ).all())
-
-
-def unvoted_statement(vote: Vote, query: str = ""):  # type: ignore[no-untyped-def]
-    """Roll entries still without a ballot, for staff entering paper ballots."""
-    statement = select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(False))  # type: ignore[attr-defined]
-    if query:
-        statement = statement.where(RollEntry.label.contains(query))  # type: ignore[attr-defined]
-    return statement.order_by(RollEntry.id)
-
-
-def participants(session: Session, vote: Vote) -> list[RollEntry]:
-    """Who took part (never what they chose, for a secret vote): the roll entries marked as voted."""
-    return list(session.exec(
-        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
-        .order_by(RollEntry.id)
-    ).all())
 
 
 def is_due(vote: Vote, now: datetime) -> bool:

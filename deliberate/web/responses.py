@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -30,12 +31,21 @@ def jsonable(value: Any) -> Any:
 def render(
     request: Request,
     template: str,
-    context: dict[str, Any] | None = None,
+    context: Any = None,
     *,
     data: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    """The HTML page, or for a `.json` twin the same facts as JSON."""
+    """The HTML page, or for a `.json` twin the same facts as JSON.
+
+    `context` is a dict, or a page object (a dataclass from a domain's queries): its fields are the template's
+    names, and its `as_json(url_for)`, if it has one, is the `.json` twin."""
+    if is_dataclass(context) and not isinstance(context, type):
+        page = context
+        context = {f.name: getattr(page, f.name) for f in fields(page)}
+        as_json = getattr(page, "as_json", None)
+        if data is None and as_json is not None and wants_json(request):
+            data = as_json(request.app.url_path_for)
     if data is not None and wants_json(request):
         return JSONResponse(jsonable(data), status_code=status)
     context = dict(context or {})

@@ -24,6 +24,7 @@ from deliberate.proposals.models import (
 )
 from deliberate.proposals.rules import IllegalTransition, Rating, Stage
 from deliberate.voting import actions as voting
+from deliberate.voting import queries as vote_queries
 from deliberate.voting.models import RollEntry
 
 
@@ -211,10 +212,10 @@ def test_alternative_plans_go_to_a_choose_one_vote_whose_certified_result_approv
     council = people["council"]
     vote = plans.do_open_vote(session, proposal, building, council, closes_at=utcnow() + timedelta(days=3),
                               rule="majority", electorate_kind="households", secret=False)
-    assert vote.form == "choose_one" and voting.options_of(session, vote) == ["方案1：横铺", "方案2：竖铺"]
+    assert vote.form == "choose_one" and vote_queries.options_of(session, vote) == ["方案1：横铺", "方案2：竖铺"]
     voting.do_open(session, vote, building)
     for name in ("author", "neighbour", "neighbour2"):
-        entry = voting.entries_for(session, vote, people[name])[0]
+        entry = vote_queries.entries_for(session, vote, people[name])[0]
         voting.do_cast(session, vote, entry, "方案2：竖铺")
     voting.do_close(session, vote, now=utcnow() + timedelta(days=4))
     plans.do_certify_vote(session, vote, by=council)
@@ -234,7 +235,7 @@ def test_a_failed_vote_sends_the_plans_back_to_drafting(session, loop):
     vote = plans.do_open_vote(session, proposal, building, council, closes_at=utcnow() + timedelta(days=3),
                               rule="majority", electorate_kind="households", secret=True)
     voting.do_open(session, vote, building)
-    entry = voting.entries_for(session, vote, people["author"])[0]
+    entry = vote_queries.entries_for(session, vote, people["author"])[0]
     voting.do_cast(session, vote, entry, "no")
     voting.do_close(session, vote, now=utcnow() + timedelta(days=4))
     plans.do_certify_vote(session, vote, by=council)

@@ -14,7 +14,7 @@ from sqlmodel import func, select
 from deliberate.clock import utcnow
 from deliberate.models import metadata
 from deliberate.places.actions import do_add_member, do_add_owner
-from deliberate.voting import actions
+from deliberate.voting import actions, queries
 from deliberate.voting.actions import VoteError
 from deliberate.voting.electorate import Unit, owner_voters
 from deliberate.voting.models import Ballot, Channel, RollEntry, SecretBallot, Vote
@@ -35,7 +35,7 @@ def _vote(session, place, *, electorate="adults", secret=False, form="yes_no", o
 
 
 def _entry(session, vote, user):
-    entries = actions.entries_for(session, vote, user)
+    entries = queries.entries_for(session, vote, user)
     assert len(entries) == 1
     return entries[0]
 
@@ -149,7 +149,7 @@ def test_a_secret_ballot_is_changed_only_with_its_receipt(session):
     changed = actions.do_cast(session, vote, entry, "no", receipt=first.receipt.lower())
     assert changed.changed and changed.receipt == first.receipt
     session.commit()
-    assert actions.receipts(session, vote) == [(first.receipt, "no")]
+    assert queries.receipts(session, vote) == [(first.receipt, "no")]
 
 
 def test_nothing_in_the_database_links_the_roll_to_a_secret_ballot(session, database):
@@ -172,7 +172,7 @@ def test_nothing_in_the_database_links_the_roll_to_a_secret_ballot(session, data
     for entry in session.exec(select(RollEntry).where(RollEntry.vote_id == vote.id)).all():
         assert receipt not in str(entry.model_dump().values())
     assert session.exec(select(Ballot).where(Ballot.vote_id == vote.id)).all() == []
-    assert "voter" not in str(actions.recount_export(session, vote))
+    assert "voter" not in str(queries.recount_export(session, vote))
 
 
 def test_casting_after_the_closing_time_is_refused(session):

@@ -1,0 +1,285 @@
+"""What the pages of votes read: the roll and its totals, ballots for counting and recounting, and one page
+object per screen (its fields are the template's names; `as_json` is the page's `.json` twin)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
+from deliberate.accounts.people import Person
+from deliberate.db import from_centi
+from deliberate.places import actions as places
+from deliberate.places.models import Member, Owner, Place
+from deliberate.policy import Act, may
+from deliberate.voting import labels, tally
+from deliberate.voting.models import Ballot, ElectorateKind, RollEntry, SecretBallot, Vote, VoteOption, VoteStatus
+
+UrlFor = Callable[..., str]
+
+
+def options_of(session: Session, vote: Vote) -> list[str]:
+    if vote.form == tally.Form.YES_NO:
+        return []
+    rows = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+    return [o.label for o in rows.all()]
+
+
+def _verified_members(session: Session, user: User) -> list[Member]:
+    return list(session.exec(
+        select(Member).join(ResidencyClaim, ResidencyClaim.member_id == Member.id)
+        .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED)
+    ).all())
+
+
+def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
+    """The roll entries this account may cast online: its own, or its household's (户代表), or
+    the units it owns as a verified resident."""
+    keys = {f"user:{user.id}"}
+    members = _verified_members(session, user)
+    keys |= {f"member:{m.id}" for m in members}
+    if vote.electorate == ElectorateKind.HOUSEHOLDS:
+        keys |= {f"household:{m.household_id}" for m in members}
+    if vote.electorate == ElectorateKind.OWNERS and members:
+        names = {m.name for m in members}
+        owned = session.exec(
+            select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
+        ).all()
+        for owner in owned:
+            if owner.name in names and not owner.is_developer:
+                keys |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
+    return list(session.exec(
+        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
+        .order_by(RollEntry.id)
+    ).all())
+
+
+def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:
+    if vote.secret:
+        return None
+    return session.exec(select(Ballot).where(Ballot.roll_entry_id == entry.id)).first()
+
+
+def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
+    """(voters on the roll, their area in hundredths, voters who have voted, their area)."""
+    heads, area = session.exec(
+        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
+        .where(RollEntry.vote_id == vote.id)
+    ).one()
+    voted, voted_area = session.exec(
+        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
+        .where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
+    ).one()
+    return int(heads), int(area), int(voted), int(voted_area)
+
+
+def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int, str]]:
+    """(choice, heads, area in hundredths, voter label or "") of every ballot."""
+    if vote.secret:
+        rows = session.exec(
+            select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt)
+        ).all()
+        return [(json.loads(b.choice), b.heads, b.area_centi, "") for b in rows]
+    joined = session.exec(
+        select(Ballot, RollEntry).join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
+        .where(Ballot.vote_id == vote.id).order_by(RollEntry.id)
+    ).all()
+    return [(json.loads(b.choice), r.heads, r.area_centi, r.label) for b, r in joined]
+
+
+def result_of(session: Session, vote: Vote) -> tally.Result:
+    heads, area, _voted, _voted_area = roll_totals(session, vote)
+    ballots = [
+        tally.Ballot(choice=tuple(c) if isinstance(c, list) else c, heads=h, area=from_centi(a))
+        for c, h, a, _label in ballots_for_tally(session, vote)
+    ]
+    return tally.tally(
+        tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
+        tally.Electorate(heads=heads, area=from_centi(area)), ballots,
+    )
+
+
+def recount_export(session: Session, vote: Vote) -> dict[str, Any]:
+    """The ballots in the recount format (`deliberate recount` reads it); secret ones without names."""
+    heads, area, _voted, _voted_area = roll_totals(session, vote)
+    export: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
+    if vote.form != tally.Form.YES_NO:
+        export["options"] = options_of(session, vote)
+    export["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
+    ballots = []
+    for choice, h, a, label in ballots_for_tally(session, vote):
+        ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{from_centi(a):.2f}"}
+        if label and not vote.secret:
+            ballot["voter"] = label
+        ballots.append(ballot)
+    export["ballots"] = ballots
+    return export
+
+
+def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:
+    rows = session.exec(select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt))
+    return [(b.receipt, json.loads(b.choice)) for b in rows.all()]
+
+
+def votes_in(session: Session, place: Place) -> list[Vote]:
+    return list(session.exec(
+        select(Vote).where(Vote.place_id == place.id).order_by(Vote.created_at.desc(), Vote.id.desc())  # type: ignore[attr-defined]
+    ).all())
+
+
+def unvoted(session: Session, vote: Vote, query: str = "", *, limit: int = 50) -> list[RollEntry]:
+    """Roll entries still without a ballot, for staff entering paper ballots."""
+    statement = select(RollEntry).where(RollEntry.vote_id == vote.id, col(RollEntry.has_voted).is_(False))
+    if query:
+        statement = statement.where(col(RollEntry.label).contains(query))
+    return list(session.exec(statement.order_by(col(RollEntry.id)).limit(limit)).all())
+
+
+def participants(session: Session, vote: Vote) -> list[RollEntry]:
+    """Who took part (never what they chose, for a secret vote): the roll entries marked as voted."""
+    return list(session.exec(
+        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
+        .order_by(RollEntry.id)
+    ).all())
+
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+def summary(vote: Vote, url: UrlFor) -> dict[str, Any]:
+    return {
+        "id": vote.id, "title": vote.title, "status": vote.status, "form": vote.form, "rule": vote.rule,
+        "electorate": vote.electorate, "secret": vote.secret, "opens_at": vote.opens_at,
+        "closes_at": vote.closes_at, "url": url("votes:detail", id=vote.id),
+    }
+
+
+@dataclass(frozen=True)
+class PlaceVotes:
+    place: Place
+    trail: list[Place]
+    votes: list[Vote]
+    can_manage: bool
+    status_labels: dict[str, str]
+
+    def as_json(self, url: UrlFor) -> dict[str, Any]:
+        return {"place": {"id": self.place.id, "name": self.place.name},
+                "votes": [summary(v, url) for v in self.votes]}
+
+
+def place_votes(session: Session, place: Place, person: Person | None) -> PlaceVotes:
+    """The votes of a place, newest first; those in preparation only for whoever prepares them."""
+    manages = may(person, Act.MANAGE_VOTES, place)
+    return PlaceVotes(
+        place=place, trail=places.ancestors(session, place), can_manage=manages, status_labels=labels.status_labels(),
+        votes=[v for v in votes_in(session, place) if v.status != VoteStatus.DRAFT or manages],
+    )
+
+
+@dataclass(frozen=True)
+class Turnout:
+    roll: int
+    roll_area: int  # hundredths of a square metre
+    voted: int
+    voted_area: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"roll": self.roll, "voted": self.voted, "roll_area": f"{from_centi(self.roll_area):.2f}",
+                "voted_area": f"{from_centi(self.voted_area):.2f}"}
+
+
+def turnout(session: Session, vote: Vote) -> Turnout:
+    return Turnout(*roll_totals(session, vote))
+
+
+def published_result(session: Session, vote: Vote) -> dict[str, Any] | None:
+    """The result as it may be shown now: certified as published, closed as counted, open only if the vote
+    says so; otherwise nothing."""
+    if vote.status == VoteStatus.CERTIFIED and vote.result_json:
+        return dict(json.loads(vote.result_json))
+    if vote.status == VoteStatus.CLOSED or (vote.status == VoteStatus.OPEN and vote.results_while_open):
+        return result_of(session, vote).to_json()
+    return None
+
+
+@dataclass(frozen=True)
+class VotePage:
+    vote: Vote
+    place: Place
+    trail: list[Place]
+    options: list[str]
+    turnout: Turnout
+    result: dict[str, Any] | None
+    mine: list[tuple[RollEntry, Ballot | None]]  # the ballots this reader may cast, with an open one's choice
+    can_manage: bool
+    can_certify: bool
+    can_enter_paper: bool
+    discussion: Any = None  # the thread (discussion.queries.ThreadView), which the view adds
+    labels: Any = labels
+
+    def as_json(self, url: UrlFor) -> dict[str, Any]:
+        return {
+            **summary(self.vote, url), "question": self.vote.question,
+            "place": {"id": self.place.id, "name": self.place.name}, "options": self.options,
+            "participation": self.turnout.as_json(), "result": self.result,
+        }
+
+
+def vote_page(session: Session, vote: Vote, place: Place, person: Person | None, user: User | None,
+              discussion: Any = None) -> VotePage:
+    entries = entries_for(session, vote, user) if user is not None and vote.status == VoteStatus.OPEN else []
+    return VotePage(
+        vote=vote, place=place, trail=[*places.ancestors(session, place), place], options=options_of(session, vote),
+        turnout=turnout(session, vote), result=published_result(session, vote),
+        mine=[(entry, own_ballot(session, vote, entry)) for entry in entries],
+        can_manage=may(person, Act.MANAGE_VOTES, place), can_certify=may(person, Act.CERTIFY_VOTES, place),
+        can_enter_paper=may(person, Act.ENTER_PAPER_BALLOTS, place), discussion=discussion,
+    )
+
+
+@dataclass(frozen=True)
+class NoticePage:
+    """The certified result as a notice (公示) for the bulletin board."""
+
+    vote: Vote
+    place: Place
+    trail: list[Place]
+    result: dict[str, Any]
+    turnout: Turnout
+    receipts: list[tuple[str, Any]]
+    participants: list[RollEntry]
+    certifier: User | None
+    labels: Any = labels
+
+
+def notice_page(session: Session, vote: Vote, place: Place) -> NoticePage:
+    return NoticePage(
+        vote=vote, place=place, trail=[*places.ancestors(session, place), place],
+        result=dict(json.loads(vote.result_json)), turnout=turnout(session, vote),
+        receipts=receipts(session, vote) if vote.secret else [], participants=participants(session, vote),
+        certifier=session.get(User, vote.certified_by_id) if vote.certified_by_id else None,
+    )
+
+
+@dataclass(frozen=True)
+class PaperPage:
+    """Staff entering the paper ballots building leaders collected: who has not voted yet, found by name."""
+
+    vote: Vote
+    place: Place
+    waiting: list[RollEntry]
+    q: str
+    options: list[str]
+    error: str = ""
+    labels: Any = labels
+
+
+def paper_page(session: Session, vote: Vote, place: Place, query: str, error: str = "") -> PaperPage:
+    return PaperPage(vote=vote, place=place, waiting=unvoted(session, vote, query), q=query,
+                     options=options_of(session, vote), error=error)
