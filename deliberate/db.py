@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Column, DateTime, Engine, ForeignKey, Integer, create_engine, event
+from sqlalchemy import Column, DateTime, Engine, ForeignKey, Integer, create_engine, event, func
 from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from deliberate.refusal import NotFound
 from deliberate.settings import Settings
@@ -63,13 +64,51 @@ def parse_id(raw: Any) -> int | None:
     return value if 0 < value <= MAX_ID else None
 
 
-def get_or_refuse(session: Session, model: type[T], raw: Any, message: str = "") -> T:
-    """The row with this id, or NotFound (404) for anything that is not one."""
+def get_or_refuse(session: Session, model: type[T], raw: Any, message: str = "", *, for_update: bool = False) -> T:
+    """The row with this id, or NotFound (404) for anything that is not one; with `for_update`, locked for the
+    rest of the transaction (SELECT … FOR UPDATE: two requests cannot both act on what they read)."""
     ident = parse_id(raw)
-    row = session.get(model, ident) if ident is not None else None
+    if ident is None:
+        raise NotFound(message)
+    if for_update:
+        statement = select(model).where(model.id == ident).with_for_update()  # type: ignore[attr-defined]
+        row = session.exec(statement.execution_options(populate_existing=True)).first()
+    else:
+        row = session.get(model, ident)
     if row is None:
         raise NotFound(message)
     return row
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One numbered page of a short list (registers, queues), and how many there are."""
+
+    items: list[T]
+    number: int
+    size: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+    def as_json(self) -> dict[str, int]:
+        return {"page": self.number, "pages": self.pages, "size": self.size, "total": self.total}
+
+
+def paginate(session: Session, statement: Any, *, number: int, size: int) -> Page[Any]:
+    total = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
+    items = list(session.exec(statement.limit(size).offset((number - 1) * size)).all())
+    return Page(items=items, number=number, size=size, total=total)
 
 
 def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
-from deliberate.accounts import passwords, sessions
+from deliberate.accounts import passwords, sessions, throttle
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Member, Place
+from deliberate.refusal import Refused
+from deliberate.settings import Settings
 
 
-class AccountError(ValueError):
-    pass
+class AccountError(Refused):
+    """A change to accounts, claims or roles that their state refuses (409 unless it says)."""
 
 
 def find_user(session: Session, username: str) -> User | None:
@@ -25,7 +28,7 @@ def do_register(session: Session, *, username: str, display_name: str, password:
     # Hashed before the first query: the request's write transaction begins at its first statement.
     password_hash = passwords.hash_password(password)
     if find_user(session, username) is not None:
-        raise AccountError("taken")
+        raise AccountError(_("这个用户名已被使用，请换一个。"), 422)
     user = User(username=username, display_name=display_name, password_hash=password_hash)
     session.add(user)
     session.flush()
@@ -50,6 +53,39 @@ def authenticate(session: Session, *, username: str, password: str) -> LoginResu
     return LoginResult(user, needs_rehash=passwords.needs_rehash(user.password_hash))
 
 
+@dataclass(frozen=True)
+class LoginCheck:
+    """A login attempt checked, writing nothing: who it is (None: refused, `refusal` says why), and a renewed
+    hash made now, outside any write transaction, when the stored one has old parameters."""
+
+    user: User | None
+    throttled: bool = False
+    refusal: str = ""
+    renewed_hash: str | None = None
+
+
+def check_login(session: Session, username: str, password: str, address: str, settings: Settings) -> LoginCheck:
+    window = timedelta(minutes=settings.login_throttle_minutes)
+    if throttle.is_throttled(session, username=username, address=address, window=window,
+                             per_account=settings.login_max_failures_per_account,
+                             per_address=settings.login_max_failures_per_address):
+        return LoginCheck(None, throttled=True,
+                          refusal=_("登录失败次数过多，请 %(n)s 分钟后再试。", n=settings.login_throttle_minutes))
+    result = authenticate(session, username=username, password=password)
+    if result.user is None:
+        return LoginCheck(None, refusal=_("用户名或密码不正确。"))
+    return LoginCheck(result.user, renewed_hash=passwords.hash_password(password) if result.needs_rehash else None)
+
+
+def do_log_in(session: Session, check: LoginCheck) -> None:
+    """What a successful login writes (its session is started by the caller): its failures forgotten, its hash
+    renewed when it had old parameters."""
+    assert check.user is not None and check.user.id is not None
+    throttle.clear_account(session, check.user.username)
+    if check.renewed_hash:
+        do_set_password_hash(session, check.user.id, check.renewed_hash)
+
+
 def do_set_password_hash(session: Session, user_id: int, password_hash: str) -> None:
     """Store a hash made beforehand (outside the transaction: hashing is slow)."""
     session.exec(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))  # type: ignore[call-overload]
@@ -64,6 +100,14 @@ def do_change_password(session: Session, user_id: int, *, password_hash: str, ke
 def do_set_email(session: Session, user_id: int, *, email: str, notifications: bool) -> None:
     session.exec(update(User).where(col(User.id) == user_id)  # type: ignore[call-overload]
                  .values(email=email or None, email_notifications=notifications))
+
+
+def email_saved_message(email: str, notifications: bool) -> str:
+    if not email:
+        return _("已删除电子邮箱，不再给您发邮件。")
+    if notifications:
+        return _("已保存。您关注的提案有新进展时，会发邮件到 %(email)s。", email=email)
+    return _("已保存电子邮箱。邮件通知已关闭。")
 
 
 def do_set_locale(session: Session, user_id: int, locale: str) -> None:
@@ -81,7 +125,7 @@ def do_claim(
         )
     ).first()
     if open_claim is not None:
-        raise AccountError(open_claim.status)
+        raise AccountError(_("您已认领过这户房屋，请等待核实结果。"))
     claim = ResidencyClaim(user_id=user.id, household_id=household.id, name=name, birth_year=birth_year, note=note)  # type: ignore[arg-type]
     session.add(claim)
     session.flush()
@@ -91,7 +135,7 @@ def do_claim(
 def do_approve_claim(session: Session, claim: ResidencyClaim, *, by: User) -> Member:
     """Verifies the resident: links them to the register's member of that name and year, or adds one."""
     if claim.status != ClaimStatus.PENDING:
-        raise AccountError(claim.status)
+        raise AccountError(_("这份申请已经处理过了。"))
     member = session.exec(
         select(Member).where(
             Member.household_id == claim.household_id,
@@ -116,7 +160,7 @@ def do_approve_claim(session: Session, claim: ResidencyClaim, *, by: User) -> Me
 
 def do_reject_claim(session: Session, claim: ResidencyClaim, *, by: User, reason: str) -> ResidencyClaim:
     if claim.status != ClaimStatus.PENDING:
-        raise AccountError(claim.status)
+        raise AccountError(_("这份申请已经处理过了。"))
     claim.status = ClaimStatus.REJECTED
     claim.reason = reason
     claim.decided_by_id = by.id
@@ -143,34 +187,11 @@ def do_remove_member(session: Session, member: Member, *, by: User) -> None:
     session.flush()
 
 
-def claims_statement(place: Place, status: str):  # type: ignore[no-untyped-def]
-    """Claims on households within a place, oldest first."""
-    return (
-        select(ResidencyClaim, Household, Place, User)
-        .join(Household, Household.id == ResidencyClaim.household_id)
-        .join(Place, Place.id == Household.building_id)
-        .join(User, User.id == ResidencyClaim.user_id)
-        .where(Place.path.startswith(place.path), ResidencyClaim.status == status)  # type: ignore[attr-defined]
-        .order_by(ResidencyClaim.created_at, ResidencyClaim.id)
-    )
-
-
-def claims_of(session: Session, user: User) -> list[tuple[ResidencyClaim, Household, Place]]:
-    rows = session.exec(
-        select(ResidencyClaim, Household, Place)
-        .join(Household, Household.id == ResidencyClaim.household_id)
-        .join(Place, Place.id == Household.building_id)
-        .where(ResidencyClaim.user_id == user.id)
-        .order_by(ResidencyClaim.created_at.desc(), ResidencyClaim.id.desc())  # type: ignore[attr-defined, union-attr]
-    ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
-
-
 def do_grant_role(session: Session, *, user: User, role: str, place: Place, by: User | None) -> RoleGrant:
     if role not in Role.ALL:
-        raise AccountError("role")
+        raise AccountError(_("请选择角色。"), 422)
     if role == Role.BUILDING_LEADER and place.kind != "building":
-        raise AccountError("building_leader")
+        raise AccountError(_("楼栋长只能在楼栋上任命。"), 422)
     existing = session.exec(
         select(RoleGrant).where(RoleGrant.user_id == user.id, RoleGrant.role == role, RoleGrant.place_id == place.id)
     ).first()
@@ -185,14 +206,6 @@ def do_grant_role(session: Session, *, user: User, role: str, place: Place, by: 
 def do_revoke_role(session: Session, grant: RoleGrant) -> None:
     session.delete(grant)
     session.flush()
-
-
-def grants_on(session: Session, place: Place) -> list[tuple[RoleGrant, User]]:
-    rows = session.exec(
-        select(RoleGrant, User).join(User, User.id == RoleGrant.user_id)
-        .where(RoleGrant.place_id == place.id).order_by(RoleGrant.role, User.display_name)
-    ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
 
 
 def role_label(role: str) -> str:

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.clock import utcnow
-from deliberate.discussion import rules
+from deliberate.discussion import queries, rules
 from deliberate.discussion.models import (
     Comment,
     CommentReport,
@@ -67,7 +67,7 @@ def _check_text(session: Session, place: Place, body: str) -> None:
     problem = rules.check_body(body)
     if problem:
         raise DiscussionError(problem, 422)
-    word = rules.blocked_word_in(body, blocked_words(session, place))
+    word = rules.blocked_word_in(body, queries.blocked_words(session, place))
     if word:
         raise DiscussionError(_("评论中有不允许使用的词“%(word)s”，请修改后再发。", word=word), 422)
 
@@ -256,18 +256,6 @@ def _proposal_of(session: Session, comment: Comment) -> int | None:
 
 
 # Blocked words ---------------------------------------------------------------------------------
-
-
-def blocked_words(session: Session, place: Place) -> list[str]:
-    """The words blocked here: this place's list and those of every place containing it."""
-    rows = session.exec(select(DiscussionRules.blocked_words)
-                        .where(col(DiscussionRules.place_id).in_(place.ancestor_ids))).all()
-    return rules.parse_blocked_words("\n".join(rows))
-
-
-def own_blocked_words(session: Session, place: Place) -> str:
-    row = session.get(DiscussionRules, place.id)
-    return row.blocked_words if row else ""
 
 
 def do_set_blocked_words(session: Session, place: Place, raw: str, by: User) -> list[str]:

@@ -14,8 +14,10 @@ from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.db import parse_id
 from deliberate.discussion import rules
-from deliberate.discussion.models import Comment, CommentReport, Helpful, ModerationEntry, ReportStatus
+from deliberate.discussion.links import comment_url
+from deliberate.discussion.models import Comment, CommentReport, DiscussionRules, Helpful, ModerationEntry, ReportStatus
 from deliberate.discussion.subjects import Subject, find
+from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
 
@@ -153,3 +155,88 @@ def thread_of(session: Session, kind: str, subject_id: int, person: Person | Non
     """The thread for the page of a proposal, plan or vote; None where it has none (a draft)."""
     subject = find(session, kind, subject_id)
     return thread_view(session, subject, person, reader, sort=sort, page=page) if subject else None
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    """A thread on a page of its own (the pages of proposals, plans and votes embed it instead)."""
+
+    subject: Subject
+    trail: list[Place]
+    discussion: ThreadView
+
+
+def thread_page(session: Session, view: ThreadView) -> ThreadPage:
+    place = view.subject.place
+    return ThreadPage(view.subject, [*places.ancestors(session, place), place], view)
+
+
+@dataclass(frozen=True)
+class EditPage:
+    comment: Comment
+    subject: Subject
+    until: datetime
+    values: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    stance_labels: dict[str, str] = field(default_factory=rules.stance_labels)
+
+
+def edit_page(comment: Comment, subject: Subject, values: dict[str, str] | None = None, error: str = "") -> EditPage:
+    return EditPage(comment, subject, rules.editable_until(comment.created_at), values or {}, error)
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    comment: Comment
+    subject: Subject
+    reason: str = ""
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ModerationPage:
+    """A place's moderation: open reports of it and everything inside, hidden comments, words, the log."""
+
+    place: Place
+    trail: list[Place]
+    reports: list[tuple[CommentReport, Comment, User, User]]
+    hidden: list[tuple[Comment, User]]
+    log: list[tuple[ModerationEntry, User | None]]
+    words: str  # this place's own list
+    inherited: list[str]  # blocked by the places containing it
+    urls: dict[int, str]  # where each comment listed is read
+
+
+def moderation_page(session: Session, place: Place) -> ModerationPage:
+    reports, hidden = open_reports(session, place), hidden_comments(session, place)
+    own = own_blocked_words(session, place)
+    return ModerationPage(
+        place=place, trail=[*places.ancestors(session, place), place], reports=reports, hidden=hidden,
+        log=moderation_log(session, place), words=own,
+        inherited=[w for w in blocked_words(session, place) if w not in set(rules.parse_blocked_words(own))],
+        urls=_comment_urls(session, [c for _r, c, _a, _b in reports] + [c for c, _a in hidden]),
+    )
+
+
+def _comment_urls(session: Session, comments: list[Comment]) -> dict[int, str]:
+    urls = {}
+    for comment in comments:
+        subject = find(session, comment.subject_kind, comment.subject_id)
+        if subject is not None and comment.id is not None:
+            urls[comment.id] = comment_url(comment, subject.proposal_id)
+    return urls
+
+
+def blocked_words(session: Session, place: Place) -> list[str]:
+    """The words blocked here: this place's list and those of every place containing it."""
+    rows = session.exec(select(DiscussionRules.blocked_words)
+                        .where(col(DiscussionRules.place_id).in_(place.ancestor_ids))).all()
+    return rules.parse_blocked_words("\n".join(rows))
+
+
+def own_blocked_words(session: Session, place: Place) -> str:
+    row = session.get(DiscussionRules, place.id)
+    return row.blocked_words if row else ""

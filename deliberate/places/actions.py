@@ -170,6 +170,11 @@ def people_by_household(
     return members, owners
 
 
+def do_remove_owner(session: Session, owner: Owner) -> None:
+    session.delete(owner)
+    session.flush()
+
+
 def do_add_households(session: Session, households: list[Household]) -> None:
     """Many new households at once (a register import): one flush gives them all their ids."""
     for household in households:

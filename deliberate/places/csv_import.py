@@ -64,6 +64,11 @@ class ImportReport:
     members_added: int
     owners_added: int
 
+    def sentence(self) -> str:
+        return _("导入完成：新建 %(created)s 户，更新 %(updated)s 户，添加成员 %(members)s 人，业主 %(owners)s 人。",
+                 created=self.households_created, updated=self.households_updated, members=self.members_added,
+                 owners=self.owners_added)
+
 
 class ImportFailed(Exception):
     """The file was refused; `errors` lists every problem found, in file order."""
@@ -425,9 +430,13 @@ def apply_register(session: Session, plan: RegisterPlan) -> ImportReport:
                         owners_added=len(owners))
 
 
+def plan_register(session: Session, data: bytes, *, scope: Place, current_year: int) -> RegisterPlan:
+    """Parse and check the whole file against the place's buildings; ImportFailed names every problem."""
+    _refuse_scope(scope)
+    return parse_register(data, scope=scope, buildings=actions.buildings_within(session, scope),
+                          current_year=current_year)
+
+
 def import_register(session: Session, data: bytes, *, scope: Place, current_year: int) -> ImportReport:
     """Parse and check the whole file, then write it; on any error raise ImportFailed having written nothing."""
-    _refuse_scope(scope)
-    buildings = actions.buildings_within(session, scope)
-    plan = parse_register(data, scope=scope, buildings=buildings, current_year=current_year)
-    return apply_register(session, plan)
+    return apply_register(session, plan_register(session, data, scope=scope, current_year=current_year))
