@@ -8,11 +8,13 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from factories import empty_tables
 from sqlalchemy import text
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from deliberate.accounts import passwords
 from deliberate.app import create_app
 from deliberate.cli import db_upgrade
 from deliberate.db import Database
@@ -33,6 +35,27 @@ def pytest_configure(config: pytest.Config) -> None:
                 catalog = read_po(source)
             with mo.open("wb") as target:
                 write_mo(target, catalog)
+
+
+# argon2id at its real cost takes ~0.3 s a hash here, and the suite registers and logs in thousands of people:
+# tests hash cheaply, except those that ask for `real_password_hashing`. Production never reads this file.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+REAL_HASHER = passwords._hasher
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        patch.setattr(passwords, "DUMMY_HASH", CHEAP_HASHER.hash("not-a-real-password"))
+        yield
+
+
+@pytest.fixture
+def real_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id as production hashes: the library's recommended parameters."""
+    monkeypatch.setattr(passwords, "_hasher", REAL_HASHER)
+    monkeypatch.setattr(passwords, "DUMMY_HASH", REAL_HASHER.hash("not-a-real-password"))
 
 
 def _test_settings(tmp_dir: Path) -> Settings:
