@@ -86,6 +86,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 class Server:
     url: str
     log: Path
+    database_url: str  # a test may move time there: nobody waits for a meeting to begin
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +95,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = workdir / "server.log"
     # The server's settings are the defaults, whatever this shell exports (COOKIE_SECURE=1 would lose every login).
     env = {name: value for name, value in os.environ.items() if name not in SERVER_SETTINGS}
-    env |= {"DATABASE_URL": f"sqlite:///{workdir / 'browser.db'}", "SECRET_KEY": "browser-tests-" + "x" * 40}
+    database_url = f"sqlite:///{workdir / 'browser.db'}"
+    env |= {"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests-" + "x" * 40}
     with log.open("w") as out:
         for step in (("db", "upgrade"), ("demo",)):
             done = subprocess.run(_command(*step), env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
@@ -122,7 +124,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not answer on {url} within 30 s:\n{_tail(log)}")
             time.sleep(0.1)
-        yield Server(url=url, log=log)
+        yield Server(url=url, log=log, database_url=database_url)
     finally:
         process.terminate()
         try:
