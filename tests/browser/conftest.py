@@ -1,6 +1,6 @@
 """Real-browser tests: Debian's Chromium, driven by Playwright, against a live server on the demo community.
 
-One server per test session (a temporary SQLite database, migrated and loaded with
+One server per test session, or per worker under `pytest -n` (a temporary SQLite database, migrated and loaded with
 `deliberate demo`, served by uvicorn on a free loopback port; passwords hashed cheaply, see server.py), one browser,
 and a fresh browser context per person.
 Every page a journey reaches is checked with axe-core; see `Visitor`.
@@ -190,11 +190,29 @@ class Audit:
         path.write_text(json.dumps(list(self.pages.values()), ensure_ascii=False, indent=2))
 
 
+AXE_REPORT = SCREENSHOTS / "axe-report.json"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … under `pytest -n`: each has its own server
+
+
 @pytest.fixture(scope="session")
 def audit() -> Iterator[Audit]:
     audit = Audit()
     yield audit
-    audit.write_report(SCREENSHOTS / "axe-report.json")
+    audit.write_report(AXE_REPORT.with_suffix(f".{WORKER}.json") if WORKER else AXE_REPORT)
+
+
+def worker_reports() -> list[Path]:
+    return sorted(SCREENSHOTS.glob("axe-report.gw*.json"))
+
+
+def join_worker_reports() -> None:
+    """Under `pytest -n`, the workers' reports become one axe-report.json (the controller calls this)."""
+    parts = worker_reports()
+    if parts:
+        pages = [page for part in parts for page in json.loads(part.read_text())]
+        AXE_REPORT.write_text(json.dumps(pages, ensure_ascii=False, indent=2))
+        for part in parts:
+            part.unlink()
 
 
 def describe(url: str, violations: list[dict[str, Any]]) -> str:
