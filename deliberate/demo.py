@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from deliberate.accounts import passwords
 from deliberate.accounts.actions import do_approve_claim, do_claim, do_grant_role, do_register
 from deliberate.accounts.models import Role, User
 from deliberate.discussion.demo_discussion import add_demo_discussion
@@ -424,7 +425,7 @@ def _plan_accounts(rng: random.Random, homes: list[_Home]) -> list[_Account]:
 def load_demo(session: Session, *, password_for: Callable[[str], str] | None = None) -> DemoSummary:
     """Builds the demo community into an empty database and flushes; the caller commits.
 
-    `password_for`, if given, makes each account's stored hash (tests pass a fast fake)."""
+    `password_for`, if given, makes the accounts' stored hash (tests pass a fast fake)."""
     if session.exec(select(Place.id).limit(1)).first() is not None:
         raise DemoError("the demo loads only into a database without places")
     rng = random.Random(SEED)
@@ -453,12 +454,12 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
         for name in home.owners:
             do_add_owner(session, household, name=name, is_developer=home.developer)
 
+    # Every account has the same password: hash it once (argon2 takes a good part of a second a hash).
+    password_hash = (password_for or passwords.hash_password)(DEMO_PASSWORD)
+
     def register(username: str, display_name: str) -> User:
-        user = do_register(session, username=username, display_name=display_name, password=DEMO_PASSWORD)
-        if password_for is not None:
-            user.password_hash = password_for(DEMO_PASSWORD)
-            session.add(user)
-        return user
+        return do_register(session, username=username, display_name=display_name, password=DEMO_PASSWORD,
+                           password_hash=password_hash)
 
     logins: list[tuple[str, str, str]] = []
     admin = register("admin", "社区管理员")

@@ -7,12 +7,16 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import browser.conftest as browser_reports
 import pytest
+from argon2 import PasswordHasher
 from factories import empty_tables
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from deliberate.accounts import passwords
 from deliberate.app import create_app
 from deliberate.cli import db_upgrade
 from deliberate.db import Database
@@ -35,16 +39,67 @@ def pytest_configure(config: pytest.Config) -> None:
                 write_mo(target, catalog)
 
 
+# argon2id at its real cost takes ~0.3 s a hash here, and the suite registers and logs in thousands of people:
+# tests hash cheaply, except those that ask for `real_password_hashing`. Production never reads this file.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+REAL_HASHER = passwords._hasher
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", CHEAP_HASHER)
+        patch.setattr(passwords, "DUMMY_HASH", CHEAP_HASHER.hash("not-a-real-password"))
+        yield
+
+
+@pytest.fixture
+def real_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id as production hashes: the library's recommended parameters."""
+    monkeypatch.setattr(passwords, "_hasher", REAL_HASHER)
+    monkeypatch.setattr(passwords, "DUMMY_HASH", REAL_HASHER.hash("not-a-real-password"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        for stale in browser_reports.worker_reports():
+            stale.unlink()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        browser_reports.join_worker_reports()
+
+
 def _test_settings(tmp_dir: Path) -> Settings:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgresql"):
-        if "test" not in url.rsplit("/", 1)[-1]:
+        if "test" not in (make_url(url).database or ""):
             raise RuntimeError("tests wipe the database: DATABASE_URL must name a database with 'test' in it")
+        worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … under `pytest -n`
+        if worker:
+            url = _own_database(url, worker)
     else:
-        url = f"sqlite:///{tmp_dir / 'test.db'}"
+        url = f"sqlite:///{tmp_dir / 'test.db'}"  # under `pytest -n` each worker has its own tmp_dir
     # The clock ticks only when a test says so (`ticker.tick`), never on a thread of its own.
     return replace(Settings.from_env({}), database_url=url, secret_key="test-secret-" + "x" * 32,
                    tick_interval_seconds=0)
+
+
+def _own_database(url: str, worker: str) -> str:
+    """A worker's own PostgreSQL database beside DATABASE_URL's (test → test_gw0), created if it is missing."""
+    shared = make_url(url)
+    own = shared.set(database=f"{shared.database}_{worker}")
+    engine = create_engine(shared, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": own.database}).first()
+            if found is None:
+                connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

@@ -72,14 +72,18 @@ def grant(session: Session, user: User, role: str, place: Place) -> None:
 
 
 def empty_tables(database: Database) -> None:
-    """Delete every row of every table, children first (TRUNCATE on PostgreSQL, which is faster)."""
-    names = [table.name for table in reversed(metadata.sorted_tables)]
+    """Delete every row of every table, children first; on PostgreSQL restart the ids too, as TRUNCATE … RESTART
+    IDENTITY would (TRUNCATE of the ~40 tables takes ~0.3 s after every test, these DELETEs a few ms)."""
+    statements = [f'DELETE FROM "{table.name}"' for table in reversed(metadata.sorted_tables)]
     with database.engine.begin() as connection:
-        if database.settings.is_sqlite:
-            for name in names:
-                connection.execute(text(f'DELETE FROM "{name}"'))
+        if database.settings.is_sqlite:  # ids restart by themselves: no table is AUTOINCREMENT
+            for statement in statements:
+                connection.exec_driver_sql(statement)
         else:
-            connection.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+            sequences = connection.execute(
+                text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema()")).scalars()
+            statements += [f'ALTER SEQUENCE "{name}" RESTART' for name in sequences]
+            connection.exec_driver_sql("; ".join(statements))  # one round trip
 
 
 def reload(session: Session) -> None:

@@ -25,13 +25,24 @@ def real_hash() -> str:
 
 
 @pytest.fixture(scope="module")
-def loaded(real_hash: str) -> Iterator[tuple[Session, DemoSummary]]:
-    """The demo, loaded once; argon2 is swapped for a cheap stand-in while the ~36 accounts register."""
+def hashed() -> list[str]:
+    """Every password the demo hashed while it loaded, through `password_for` or argon2."""
+    return []
+
+
+@pytest.fixture(scope="module")
+def loaded(real_hash: str, hashed: list[str]) -> Iterator[tuple[Session, DemoSummary]]:
+    """The demo, loaded once; what it hashes is recorded in `hashed`."""
+
+    def password_for(password: str) -> str:
+        hashed.append(password)
+        return real_hash
+
     engine = create_engine("sqlite://")
     SQLModel.metadata.create_all(engine)
     with Session(engine) as session, pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "hash_password", lambda password: "fake")
-        summary = load_demo(session, password_for=lambda password: real_hash)
+        patch.setattr(passwords, "hash_password", lambda password: hashed.append(password) or "fake")
+        summary = load_demo(session, password_for=password_for)
         session.commit()
         patch.undo()
         yield session, summary
@@ -168,6 +179,13 @@ def test_demo_logins_list_every_account_and_work_with_the_demo_password(loaded) 
     assert usernames[:3] == ["admin", "staff", "staff2"]
     assert all(name and what for _, name, what in summary.logins)
     assert authenticate(session, username="resident", password=DEMO_PASSWORD).user is not None
+
+
+def test_demo_hashes_the_password_its_accounts_share_once(loaded, hashed: list[str], real_hash: str) -> None:
+    session, summary = loaded
+    assert summary.users > 30
+    assert hashed == [DEMO_PASSWORD]
+    assert set(session.exec(select(User.password_hash)).all()) == {real_hash}
 
 
 def test_demo_loads_only_into_an_empty_database(loaded) -> None:

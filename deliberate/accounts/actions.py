@@ -24,9 +24,11 @@ def find_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 
 
-def do_register(session: Session, *, username: str, display_name: str, password: str) -> User:
-    # Hashed before the first query: the request's write transaction begins at its first statement.
-    password_hash = passwords.hash_password(password)
+def do_register(session: Session, *, username: str, display_name: str, password: str,
+                password_hash: str | None = None) -> User:
+    """`password_hash`, if given, is `password` hashed already (the demo's accounts share one password).
+    Hashed before the first query: the request's write transaction begins at its first statement."""
+    password_hash = password_hash or passwords.hash_password(password)
     if find_user(session, username) is not None:
         raise AccountError(_("这个用户名已被使用，请换一个。"), 422)
     user = User(username=username, display_name=display_name, password_hash=password_hash)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from argon2 import PasswordHasher, Type, extract_parameters, profiles
 from client_helpers import csrf_token, login, post
 from factories import PASSWORD, make_user, reload
 from sqlmodel import select
@@ -190,9 +191,15 @@ def test_a_successful_login_clears_the_account_failures(client, session):
     login(client, "wei")
 
 
-def test_a_hash_made_with_old_parameters_is_renewed_at_login(client, session):
-    from argon2 import PasswordHasher
+def test_passwords_are_hashed_with_argon2id_at_the_librarys_recommended_parameters(real_password_hashing):
+    stored = passwords.hash_password(PASSWORD)
+    assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+    assert extract_parameters(stored).type is Type.ID
+    assert passwords.verify(stored, PASSWORD) and not passwords.verify(stored, "wrong-password")
+    assert not passwords.needs_rehash(stored)
 
+
+def test_a_hash_made_with_old_parameters_is_renewed_at_login(client, session, real_password_hashing):
     user = make_user(session, "jiang")
     user.password_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     session.add(user)
@@ -202,6 +209,7 @@ def test_a_hash_made_with_old_parameters_is_renewed_at_login(client, session):
     reload(session)
     renewed = session.get(User, user.id)
     assert renewed is not None and not passwords.needs_rehash(renewed.password_hash)
+    assert extract_parameters(renewed.password_hash) == profiles.RFC_9106_LOW_MEMORY
     assert passwords.verify(renewed.password_hash, PASSWORD)
 
 

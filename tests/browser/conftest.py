@@ -1,7 +1,8 @@
 """Real-browser tests: Debian's Chromium, driven by Playwright, against a live server on the demo community.
 
-One server per test session (a temporary SQLite database, migrated and loaded with `deliberate demo`,
-served by uvicorn on a free loopback port), one browser, and a fresh browser context per person.
+One server per test session, or per worker under `pytest -n` (a temporary SQLite database, migrated and loaded with
+`deliberate demo`, served by uvicorn on a free loopback port; passwords hashed cheaply, see server.py), one browser,
+and a fresh browser context per person.
 Every page a journey reaches is checked with axe-core; see `Visitor`.
 
 `make browser-deps` installs Chromium, the CJK fonts and axe-core; never `playwright install`.
@@ -73,9 +74,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _command(*args: str) -> list[str]:
-    script = Path(sys.executable).parent / "deliberate"  # .venv/bin/deliberate
-    return [str(script), *args] if script.exists() else [sys.executable, "-m", "deliberate.cli", *args]
+def _command(program: str, *args: str) -> list[str]:
+    """`deliberate …` or `uvicorn …` in this Python, hashing passwords cheaply (see server.py)."""
+    return [sys.executable, str(HERE / "server.py"), program, *args]
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -86,6 +87,7 @@ def _tail(path: Path, lines: int = 40) -> str:
 class Server:
     url: str
     log: Path
+    database_url: str  # a test may move time there: nobody waits for a meeting to begin
 
 
 @pytest.fixture(scope="session")
@@ -94,18 +96,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = workdir / "server.log"
     # The server's settings are the defaults, whatever this shell exports (COOKIE_SECURE=1 would lose every login).
     env = {name: value for name, value in os.environ.items() if name not in SERVER_SETTINGS}
-    env |= {"DATABASE_URL": f"sqlite:///{workdir / 'browser.db'}", "SECRET_KEY": "browser-tests-" + "x" * 40}
+    database_url = f"sqlite:///{workdir / 'browser.db'}"
+    env |= {"DATABASE_URL": database_url, "SECRET_KEY": "browser-tests-" + "x" * 40}
     with log.open("w") as out:
         for step in (("db", "upgrade"), ("demo",)):
-            done = subprocess.run(_command(*step), env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT,
-                                  stdin=subprocess.DEVNULL, check=False, timeout=300)
+            done = subprocess.run(_command("deliberate", *step), env=env, cwd=PROJECT_ROOT, stdout=out,
+                                  stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, check=False, timeout=300)
             if done.returncode:
                 pytest.fail(f"`deliberate {' '.join(step)}` failed ({done.returncode}):\n{_tail(log)}")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     out = log.open("a")
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "deliberate.asgi:app", "--host", "127.0.0.1", "--port", str(port)],
+        _command("uvicorn", "deliberate.asgi:app", "--host", "127.0.0.1", "--port", str(port)),
         env=env, cwd=PROJECT_ROOT, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
     try:
@@ -122,7 +125,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             if time.monotonic() > deadline:
                 pytest.fail(f"the server did not answer on {url} within 30 s:\n{_tail(log)}")
             time.sleep(0.1)
-        yield Server(url=url, log=log)
+        yield Server(url=url, log=log, database_url=database_url)
     finally:
         process.terminate()
         try:
@@ -187,11 +190,29 @@ class Audit:
         path.write_text(json.dumps(list(self.pages.values()), ensure_ascii=False, indent=2))
 
 
+AXE_REPORT = SCREENSHOTS / "axe-report.json"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, … under `pytest -n`: each has its own server
+
+
 @pytest.fixture(scope="session")
 def audit() -> Iterator[Audit]:
     audit = Audit()
     yield audit
-    audit.write_report(SCREENSHOTS / "axe-report.json")
+    audit.write_report(AXE_REPORT.with_suffix(f".{WORKER}.json") if WORKER else AXE_REPORT)
+
+
+def worker_reports() -> list[Path]:
+    return sorted(SCREENSHOTS.glob("axe-report.gw*.json"))
+
+
+def join_worker_reports() -> None:
+    """Under `pytest -n`, the workers' reports become one axe-report.json (the controller calls this)."""
+    parts = worker_reports()
+    if parts:
+        pages = [page for part in parts for page in json.loads(part.read_text())]
+        AXE_REPORT.write_text(json.dumps(pages, ensure_ascii=False, indent=2))
+        for part in parts:
+            part.unlink()
 
 
 def describe(url: str, violations: list[dict[str, Any]]) -> str:
@@ -291,6 +312,8 @@ def new_visitor(browser: Any, server: Server, audit: Audit, who: str, *, languag
                 "java_script_enabled": javascript, **options}
     context = browser.new_context(**settings)
     context.set_default_timeout(10_000)
+    if javascript:  # axe-core in every page from its start: ~0.1 s quicker a page than adding it when checking
+        context.add_init_script(path=str(AXE_JS))
     return context, Visitor(context.new_page(), server.url, audit, who, javascript=javascript)
 
 
