@@ -48,7 +48,8 @@ from browser.test_loop_journeys import (
 from icalendar import Calendar
 from playwright.sync_api import expect
 
-from deliberate.db import Database, utcnow
+from deliberate.clock import utcnow
+from deliberate.db import Database
 from deliberate.demo import DEMO_PASSWORD
 from deliberate.meetings.models import Meeting
 from deliberate.settings import Settings
