@@ -50,7 +50,7 @@ async def _login_required(request: Request, exc: Exception) -> Response:
     return redirect(login_url(exc.next_url))
 
 
-def _background(settings: Settings, database: Database) -> Callable[[Starlette], AbstractAsyncContextManager]:
+def _background(settings: Settings, database: Database) -> Callable[[Starlette], AbstractAsyncContextManager[None]]:
     """While the app runs: the clock's work every few seconds, and e-mail of notifications if SMTP is set."""
 
     @asynccontextmanager

@@ -111,7 +111,7 @@ def paginate(session: Session, statement: Any, *, number: int, size: int) -> Pag
     return Page(items=items, number=number, size=size, total=total)
 
 
-def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column:
+def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index: bool = True) -> Column[Any]:
     """An integer column referring to `target` ("table.id"), indexed, and gone with its row unless told."""
     return Column(Integer, ForeignKey(target, ondelete=ondelete), nullable=nullable, index=index)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberate.accounts import passwords
 from deliberate.accounts.actions import do_approve_claim, do_claim, do_grant_role, do_register
@@ -49,7 +49,7 @@ class DemoSummary:
 
 # --- the places -------------------------------------------------------------------------------
 
-COMMUNITY = {
+COMMUNITY: dict[str, str] = {
     "name": "幸福里社区",
     "address": "北京市朝阳区幸福路 88 号",
     "description": (
@@ -436,7 +436,8 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
     if taken:
         raise DemoError(f"usernames already taken: {', '.join(sorted(taken))}")
 
-    community = do_create_place(session, kind=PlaceKind.COMMUNITY, **COMMUNITY)
+    community = do_create_place(session, kind=PlaceKind.COMMUNITY, name=COMMUNITY["name"],
+                                address=COMMUNITY["address"], description=COMMUNITY["description"])
     places: dict[tuple[int, ...], Place] = {(): community}
     for c, spec in enumerate(COMPOUNDS):
         compound = do_create_place(session, kind=PlaceKind.COMPOUND, name=spec.name, parent=community,
@@ -494,9 +495,9 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
 
     totals = counts(session, community)
     owners = session.exec(
-        select(func.count()).select_from(Owner).join(Household, Household.id == Owner.household_id)
-        .join(Place, Place.id == Household.building_id)
-        .where(Place.path.startswith(community.path))  # type: ignore[attr-defined]
+        select(func.count()).select_from(Owner).join(Household, col(Household.id) == Owner.household_id)
+        .join(Place, col(Place.id) == Household.building_id)
+        .where(Place.path.startswith(community.path))
     ).one()
     assert community.id is not None
     return DemoSummary(

@@ -35,7 +35,7 @@ def gettext(message: str, **variables: Any) -> str:
 
 def pgettext(context: str, message: str, **variables: Any) -> str:
     """A message whose English depends on where it is used (反对 is "No" on a ballot, "Against" in a debate)."""
-    text = translations(current_locale.get()).pgettext(context, message)
+    text = str(translations(current_locale.get()).pgettext(context, message))
     return text % variables if variables else text
 
 

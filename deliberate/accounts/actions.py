@@ -90,7 +90,7 @@ def do_log_in(session: Session, check: LoginCheck) -> None:
 
 def do_set_password_hash(session: Session, user_id: int, password_hash: str) -> None:
     """Store a hash made beforehand (outside the transaction: hashing is slow)."""
-    session.exec(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))  # type: ignore[call-overload]
+    session.exec(update(User).where(col(User.id) == user_id).values(password_hash=password_hash))
 
 
 def do_change_password(session: Session, user_id: int, *, password_hash: str, keep_session: str | None) -> int:
@@ -100,7 +100,7 @@ def do_change_password(session: Session, user_id: int, *, password_hash: str, ke
 
 
 def do_set_email(session: Session, user_id: int, *, email: str, notifications: bool) -> None:
-    session.exec(update(User).where(col(User.id) == user_id)  # type: ignore[call-overload]
+    session.exec(update(User).where(col(User.id) == user_id)
                  .values(email=email or None, email_notifications=notifications))
 
 
@@ -113,7 +113,7 @@ def email_saved_message(email: str, notifications: bool) -> str:
 
 
 def do_set_locale(session: Session, user_id: int, locale: str) -> None:
-    session.exec(update(User).where(col(User.id) == user_id).values(locale=locale))  # type: ignore[call-overload]
+    session.exec(update(User).where(col(User.id) == user_id).values(locale=locale))
 
 
 def do_claim(
@@ -128,7 +128,7 @@ def do_claim(
     ).first()
     if open_claim is not None:
         raise AccountError(_("您已认领过这户房屋，请等待核实结果。"))
-    claim = ResidencyClaim(user_id=user.id, household_id=household.id, name=name, birth_year=birth_year, note=note)  # type: ignore[arg-type]
+    claim = ResidencyClaim(user_id=user.id, household_id=household.id, name=name, birth_year=birth_year, note=note)
     session.add(claim)
     session.flush()
     return claim
@@ -199,7 +199,7 @@ def do_grant_role(session: Session, *, user: User, role: str, place: Place, by: 
     ).first()
     if existing is not None:
         return existing
-    grant = RoleGrant(user_id=user.id, role=role, place_id=place.id, granted_by_id=by.id if by else None)  # type: ignore[arg-type]
+    grant = RoleGrant(user_id=user.id, role=role, place_id=place.id, granted_by_id=by.id if by else None)
     session.add(grant)
     session.flush()
     return grant

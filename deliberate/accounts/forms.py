@@ -78,9 +78,9 @@ def new_password(request: Request, session: Session, user: User) -> tuple[str, d
 
 
 def email(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
-    values = {"email": rules.normalise_email(forms.text(request, "email", max_length=300)),
-              "notifications": forms.text(request, "notifications") == "1"}
-    problem = rules.check_email(values["email"])
+    address = rules.normalise_email(forms.text(request, "email", max_length=300))
+    values: dict[str, Any] = {"email": address, "notifications": forms.text(request, "notifications") == "1"}
+    problem = rules.check_email(address)
     return values, ({"email": problem} if problem else {})
 
 

@@ -12,7 +12,7 @@ from deliberate.db import UTCDateTime
 
 
 class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     username: str = Field(sa_column=Column(String(32), nullable=False, unique=True))
     display_name: str = Field(sa_column=Column(String(50), nullable=False))
     password_hash: str = Field(sa_column=Column(String(255), nullable=False))
@@ -45,7 +45,7 @@ class LoginFailure(SQLModel, table=True):
 
     __tablename__ = "login_failure"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     key: str = Field(sa_column=Column(String(120), nullable=False, index=True))
     at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False, index=True))
 
@@ -66,7 +66,7 @@ class RoleGrant(SQLModel, table=True):
     __tablename__ = "role_grant"
     __table_args__ = (UniqueConstraint("user_id", "role", "place_id", name="uq_role_grant"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -92,7 +92,7 @@ class ResidencyClaim(SQLModel, table=True):
 
     __tablename__ = "residency_claim"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     user_id: int = Field(
         sa_column=Column(Integer, ForeignKey("user.id", ondelete="CASCADE"), nullable=False, index=True)
     )

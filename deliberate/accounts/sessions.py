@@ -48,7 +48,7 @@ def do_start(session: Session, user_id: int) -> tuple[str, WebSession]:
 
 
 def do_touch(session: Session, record_id: str, now: datetime) -> None:
-    session.exec(update(WebSession).where(col(WebSession.id) == record_id).values(last_seen_at=now))  # type: ignore[call-overload]
+    session.exec(update(WebSession).where(col(WebSession.id) == record_id).values(last_seen_at=now))
 
 
 def do_end(session: Session, record_id: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import func
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, col, delete, select
 
 from deliberate.accounts.models import LoginFailure
 from deliberate.clock import utcnow
@@ -22,7 +22,7 @@ def address_key(address: str) -> str:
 def recent_failures(session: Session, key: str, window: timedelta) -> int:
     since = utcnow() - window
     return session.exec(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.key == key, LoginFailure.at >= since)
+        select(func.count()).select_from(LoginFailure).where(col(LoginFailure.key) == key, LoginFailure.at >= since)
     ).one()
 
 
@@ -40,8 +40,8 @@ def record_failure(session: Session, *, username: str, address: str) -> None:
 
 
 def clear_account(session: Session, username: str) -> None:
-    session.exec(delete(LoginFailure).where(LoginFailure.key == account_key(username)))
+    session.exec(delete(LoginFailure).where(col(LoginFailure.key) == account_key(username)))
 
 
 def purge_older_than(session: Session, window: timedelta, *, now: datetime | None = None) -> None:
-    session.exec(delete(LoginFailure).where(LoginFailure.at < (now or utcnow()) - window))
+    session.exec(delete(LoginFailure).where(col(LoginFailure.at) < (now or utcnow()) - window))

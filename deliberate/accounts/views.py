@@ -39,7 +39,7 @@ def register(request: Request) -> Response:
                       status=422)
     user = actions.do_register(db(request), username=typed.username, display_name=typed.display_name,
                                password=typed.password)  # hashed before the write transaction begins
-    sessions.start_for_user(request, user.id)  # type: ignore[arg-type]
+    sessions.start_for_user(request, user.id)
     flash(request, _("注册成功。下一步：认领您家的房屋，经社区工作人员核实后即可参与议事。"))
     return redirect(request.app.url_path_for("accounts:claim"))
 
@@ -63,7 +63,7 @@ def login(request: Request) -> Response:
         throttle.record_failure(db(request), username=attempt.username, address=attempt.address)
         return _login_page(request, attempt.next_url, attempt.username, check.refusal, 422)
     actions.do_log_in(db(request), check)
-    sessions.start_for_user(request, check.user.id)  # type: ignore[arg-type]
+    sessions.start_for_user(request, check.user.id)
     response = redirect(attempt.next_url)
     return _language_cookie(response, check.user.locale) if check.user.locale else response
 
@@ -81,9 +81,9 @@ def change_password(request: Request) -> Response:
     if errors:
         return render(request, "accounts/password.html", {"errors": errors}, status=422)
     new_hash = passwords.hash_password(new)  # before the write transaction: hashing is slow
-    actions.do_change_password(db(request), user.id, password_hash=new_hash, keep_session=None)  # type: ignore[arg-type]
+    actions.do_change_password(db(request), user.id, password_hash=new_hash, keep_session=None)
     # Every session of this account has ended, this one too: a fresh one keeps the person here.
-    sessions.start_for_user(request, user.id)  # type: ignore[arg-type]
+    sessions.start_for_user(request, user.id)
     flash(request, _("密码已修改。其他设备上的登录已全部退出。"))
     return redirect(request.app.url_path_for("accounts:home"))
 
@@ -93,7 +93,7 @@ def set_email(request: Request) -> Response:
     values, errors = forms.email(request)
     if errors:
         return _account_page(request, user, email_form=values, errors=errors)
-    actions.do_set_email(db(request), user.id, email=values["email"], notifications=values["notifications"])  # type: ignore[arg-type]
+    actions.do_set_email(db(request), user.id, email=values["email"], notifications=values["notifications"])
     flash(request, actions.email_saved_message(values["email"], values["notifications"]))
     return redirect(request.app.url_path_for("accounts:home"))
 
@@ -116,7 +116,7 @@ def set_language(request: Request) -> Response:
     locale = i18n.normalise(raw) or i18n.DEFAULT_LOCALE
     user = current_user(request)
     if request.method == "POST" and user is not None and user.locale != locale:
-        actions.do_set_locale(db(request), user.id, locale)  # type: ignore[arg-type]
+        actions.do_set_locale(db(request), user.id, locale)
     return _language_cookie(redirect(back), locale)
 
 

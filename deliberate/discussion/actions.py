@@ -52,9 +52,9 @@ def do_comment(session: Session, subject: Subject, author: User, body: str, stan
         assert parent.id is not None
         parent_id, depth = rules.placement(parent.depth, parent.id, parent.parent_id)
     comment = Comment(
-        subject_kind=subject.kind, subject_id=subject.id, place_id=subject.place.id,  # type: ignore[arg-type]
+        subject_kind=subject.kind, subject_id=subject.id, place_id=subject.place.id,
         parent_id=parent_id, reply_to_id=parent.id if parent else None, depth=depth,
-        author_id=author.id, body=body.strip(), stance=stance if stance in rules.stance_labels() else "",  # type: ignore[arg-type]
+        author_id=author.id, body=body.strip(), stance=stance if stance in rules.stance_labels() else "",
         created_at=now,
     )
     session.add(comment)
@@ -149,7 +149,7 @@ def do_mark_helpful(session: Session, comment: Comment, user: User, helpful: boo
     if helpful and mark is None:
         try:
             with session.begin_nested():
-                session.add(Helpful(comment_id=comment.id, user_id=user.id))  # type: ignore[arg-type]
+                session.add(Helpful(comment_id=comment.id, user_id=user.id))
         except IntegrityError:  # marked at the same moment in another request
             return False
         _count_helpful(session, comment, +1)
@@ -162,7 +162,7 @@ def do_mark_helpful(session: Session, comment: Comment, user: User, helpful: boo
 
 
 def _count_helpful(session: Session, comment: Comment, change: int) -> None:
-    session.exec(update(Comment).where(col(Comment.id) == comment.id)  # type: ignore[call-overload]
+    session.exec(update(Comment).where(col(Comment.id) == comment.id)
                  .values(helpful_count=Comment.helpful_count + change))
     session.flush()
     session.refresh(comment)
@@ -185,7 +185,7 @@ def do_report(session: Session, comment: Comment, user: User, reason: str) -> bo
         return False
     try:
         with session.begin_nested():
-            session.add(CommentReport(comment_id=comment.id, place_id=comment.place_id,  # type: ignore[arg-type]
+            session.add(CommentReport(comment_id=comment.id, place_id=comment.place_id,
                                       reporter_id=user.id, reason=reason))
     except IntegrityError:
         return False
@@ -239,13 +239,13 @@ def _moderation_reason(reason: str) -> str:
 
 
 def _resolve_reports(session: Session, comment: Comment, by: User, status: str, now: datetime) -> None:
-    session.exec(update(CommentReport)  # type: ignore[call-overload]
+    session.exec(update(CommentReport)
                  .where(col(CommentReport.comment_id) == comment.id, col(CommentReport.status) == ReportStatus.OPEN)
                  .values(status=status, resolved_at=now, resolved_by_id=by.id))
 
 
 def _log(session: Session, comment: Comment, by: User, action: str, reason: str) -> None:
-    session.add(ModerationEntry(comment_id=comment.id, place_id=comment.place_id, actor_id=by.id,  # type: ignore[arg-type]
+    session.add(ModerationEntry(comment_id=comment.id, place_id=comment.place_id, actor_id=by.id,
                                 action=action, reason=reason))
     session.flush()
 
@@ -260,7 +260,7 @@ def _proposal_of(session: Session, comment: Comment) -> int | None:
 
 def do_set_blocked_words(session: Session, place: Place, raw: str, by: User) -> list[str]:
     words = rules.parse_blocked_words(raw)
-    row = session.get(DiscussionRules, place.id) or DiscussionRules(place_id=place.id)  # type: ignore[arg-type]
+    row = session.get(DiscussionRules, place.id) or DiscussionRules(place_id=place.id)
     row.blocked_words, row.updated_at, row.updated_by_id = "\n".join(words), utcnow(), by.id
     session.add(row)
     session.flush()

@@ -36,7 +36,7 @@ def add_demo_discussion(session: Session) -> None:
     proposal = session.exec(select(Proposal).where(Proposal.title == PARKING)).first()
     if proposal is None:
         return
-    subject = subjects.find(session, "proposal", proposal.id)  # type: ignore[arg-type]
+    subject = subjects.find(session, "proposal", proposal.id)
     assert subject is not None
     thread = _write(session, subject, PARKING_THREAD)
     _mark_helpful(session, thread[0], ["hp_council2", "leader_hp2", "council1"])
@@ -44,7 +44,7 @@ def add_demo_discussion(session: Session) -> None:
     rude = _write(session, subject, [(REPORTED[0], REPORTED[1], "", REPORTED[2], None)])[0]
     actions.do_report(session, rude, _user(session, "resident"), "人身攻击，和停车的事无关。")
     plan = session.exec(select(Plan).where(Plan.proposal_id == proposal.id).order_by(Plan.id)).first()  # type: ignore[arg-type]
-    plan_subject = subjects.find(session, "plan", plan.id) if plan else None  # type: ignore[union-attr, arg-type]
+    plan_subject = subjects.find(session, "plan", plan.id) if plan else None
     if plan_subject is not None:
         _write(session, plan_subject, PLAN_THREAD)
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -11,7 +12,7 @@ from deliberate.clock import utcnow
 from deliberate.db import UTCDateTime, fk
 
 
-def _at(nullable: bool = False) -> Column:
+def _at(nullable: bool = False) -> Column[Any]:
     return Column(UTCDateTime, nullable=nullable)
 
 
@@ -30,7 +31,7 @@ class Comment(SQLModel, table=True):
 
     __table_args__ = (Index("ix_comment_subject", "subject_kind", "subject_id", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     subject_kind: str = Field(sa_column=Column(String(12), nullable=False))
     subject_id: int = Field(sa_column=Column(Integer, nullable=False))
     place_id: int = Field(sa_column=fk("place.id"))
@@ -54,7 +55,7 @@ class Comment(SQLModel, table=True):
 class Helpful(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("comment_id", "user_id", name="uq_helpful"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     comment_id: int = Field(sa_column=fk("comment.id"))
     user_id: int = Field(sa_column=fk("user.id"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_at())
@@ -72,7 +73,7 @@ class CommentReport(SQLModel, table=True):
     __tablename__ = "comment_report"
     __table_args__ = (UniqueConstraint("comment_id", "reporter_id", name="uq_comment_report"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     comment_id: int = Field(sa_column=fk("comment.id"))
     place_id: int = Field(sa_column=fk("place.id"))
     reporter_id: int = Field(sa_column=fk("user.id"))
@@ -89,7 +90,7 @@ class ModerationEntry(SQLModel, table=True):
 
     __tablename__ = "moderation_entry"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     comment_id: int = Field(sa_column=fk("comment.id"))
     place_id: int = Field(sa_column=fk("place.id"))
     actor_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))

@@ -55,7 +55,7 @@ def thread(session: Session, subject: Subject, sort: rules.Sort, reader: User | 
             CommentReport.reporter_id == reader.id, col(CommentReport.comment_id).in_(ids))).all())
     return Thread(
         roots=roots[(page - 1) * rules.PAGE_SIZE: page * rules.PAGE_SIZE], count=len(shown),
-        balance=rules.balance((c.author_id, c.stance) for c in shown), authors=authors,  # type: ignore[union-attr]
+        balance=rules.balance((c.author_id, c.stance) for c in shown), authors=authors,
         helpful=helpful, reported=reported, pages=pages, page=page,
     )
 
@@ -70,7 +70,7 @@ def comment_count(session: Session, kind: str, subject_ids: list[int]) -> dict[i
             col(Comment.deleted_at).is_(None), col(Comment.hidden_at).is_(None))
         .group_by(col(Comment.subject_id))
     ).all()
-    return dict(rows)  # type: ignore[arg-type]
+    return dict(rows)
 
 
 def open_reports(session: Session, place: Place) -> list[tuple[CommentReport, Comment, User, User]]:

@@ -11,7 +11,7 @@ from deliberate.proposals.models import Notification
 
 
 def do_mark_read(session: Session, user: User) -> None:
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Notification).where(col(Notification.user_id) == user.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )

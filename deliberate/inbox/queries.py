@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -99,11 +100,13 @@ def _excerpt(body: str) -> str:
     return flat if len(flat) <= EXCERPT else flat[:EXCERPT] + "…"
 
 
-def _by_id(session: Session, model: type, ids: set[int | None]) -> dict:  # type: ignore[type-arg]
+def _by_id(session: Session, model: type[Any], ids: set[int | None]) -> dict[int, Any]:
+    """Rows of one table by their id (notifications point at events, comments, proposals, votes and people)."""
     wanted = sorted(i for i in ids if i is not None)
     if not wanted:
         return {}
-    return {row.id: row for row in session.exec(select(model).where(col(model.id).in_(wanted))).all()}  # type: ignore[attr-defined]
+    rows: list[Any] = list(session.exec(select(model).where(col(model.id).in_(wanted))).all())
+    return {row.id: row for row in rows}
 
 
 def unread_count(session: Session, user: User) -> int:

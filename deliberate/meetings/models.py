@@ -37,7 +37,7 @@ class Access:
 class Meeting(SQLModel, table=True):
     __table_args__ = (Index("ix_meeting_place_starts", "place_id", "starts_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     place_id: int = Field(sa_column=fk("place.id", ondelete="RESTRICT", index=False))
     kind: str = Field(sa_column=Column(String(20), nullable=False))
     title: str = Field(sa_column=Column(String(200), nullable=False))
@@ -87,7 +87,7 @@ class AgendaItem(SQLModel, table=True):
     __tablename__ = "meeting_agenda_item"
     __table_args__ = (UniqueConstraint("meeting_id", "proposal_id", name="uq_agenda_proposal"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     meeting_id: int = Field(sa_column=fk("meeting.id"))
     position: int = Field(sa_column=Column(Integer, nullable=False))
     title: str = Field(sa_column=Column(String(200), nullable=False))
@@ -104,7 +104,7 @@ class Invitation(SQLModel, table=True):
     __tablename__ = "meeting_invitation"
     __table_args__ = (UniqueConstraint("meeting_id", "user_id", name="uq_invitation_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     meeting_id: int = Field(sa_column=fk("meeting.id", index=False))
     user_id: int = Field(sa_column=fk("user.id"))
     invited_by_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True,
@@ -127,7 +127,7 @@ class Registration(SQLModel, table=True):
         Index("ix_registration_meeting_status", "meeting_id", "status", "queued_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     meeting_id: int = Field(sa_column=fk("meeting.id", index=False))
     user_id: int = Field(sa_column=fk("user.id"))
     household_id: int | None = Field(default=None, sa_column=fk("household.id", ondelete="SET NULL",
@@ -148,7 +148,7 @@ class Attendance(SQLModel, table=True):
         UniqueConstraint("meeting_id", "member_id", name="uq_attendance_member"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     meeting_id: int = Field(sa_column=fk("meeting.id", index=False))
     user_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     member_id: int | None = Field(default=None, sa_column=fk("member.id", ondelete="SET NULL", nullable=True))

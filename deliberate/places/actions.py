@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 
@@ -44,22 +44,23 @@ def do_update_place(session: Session, place: Place, *, name: str, address: str, 
 
 
 def children(session: Session, place: Place) -> list[Place]:
-    return list(session.exec(select(Place).where(Place.parent_id == place.id).order_by(Place.name, Place.id)).all())
+    statement = select(Place).where(col(Place.parent_id) == place.id).order_by(col(Place.name), col(Place.id))
+    return list(session.exec(statement).all())
 
 
 def ancestors(session: Session, place: Place) -> list[Place]:
     ids = place.ancestor_ids[:-1]
     if not ids:
         return []
-    found = {p.id: p for p in session.exec(select(Place).where(Place.id.in_(ids))).all()}  # type: ignore[union-attr]
+    found = {p.id: p for p in session.exec(select(Place).where(col(Place.id).in_(ids))).all()}
     return [found[i] for i in ids if i in found]
 
 
 def buildings_within(session: Session, place: Place) -> list[Place]:
     if place.kind == PlaceKind.BUILDING:
         return [place]
-    statement = select(Place).where(Place.kind == PlaceKind.BUILDING, Place.path.startswith(place.path))  # type: ignore[attr-defined]
-    return list(session.exec(statement.order_by(Place.path)).all())
+    statement = select(Place).where(col(Place.kind) == PlaceKind.BUILDING, Place.path.startswith(place.path))
+    return list(session.exec(statement.order_by(col(Place.path))).all())
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,16 @@ class PlaceCounts:
 
 
 def counts(session: Session, place: Place) -> PlaceCounts:
-    within = Place.path.startswith(place.path)  # type: ignore[attr-defined]
+    within = Place.path.startswith(place.path)
     by_kind = dict(session.exec(
         select(Place.kind, func.count()).where(within, Place.id != place.id).group_by(Place.kind)
     ).all())
     households = session.exec(
-        select(func.count()).select_from(Household).join(Place, Place.id == Household.building_id).where(within)
+        select(func.count()).select_from(Household).join(Place, col(Place.id) == Household.building_id).where(within)
     ).one()
     residents = session.exec(
-        select(func.count()).select_from(Member).join(Household, Household.id == Member.household_id)
-        .join(Place, Place.id == Household.building_id).where(within)
+        select(func.count()).select_from(Member).join(Household, col(Household.id) == Member.household_id)
+        .join(Place, col(Place.id) == Household.building_id).where(within)
     ).one()
     return PlaceCounts(
         compounds=by_kind.get(PlaceKind.COMPOUND, 0),
@@ -93,22 +94,22 @@ def counts(session: Session, place: Place) -> PlaceCounts:
 def households_statement(place: Place):  # type: ignore[no-untyped-def]
     return (
         select(Household, Place)
-        .join(Place, Place.id == Household.building_id)
-        .where(Place.path.startswith(place.path))  # type: ignore[attr-defined]
-        .order_by(Place.name, Place.id, Household.number, Household.id)
+        .join(Place, col(Place.id) == Household.building_id)
+        .where(Place.path.startswith(place.path))
+        .order_by(col(Place.name), col(Place.id), col(Household.number), col(Household.id))
     )
 
 
 def find_household(session: Session, building: Place, number: str) -> Household | None:
     return session.exec(
-        select(Household).where(Household.building_id == building.id, Household.number == number)
+        select(Household).where(col(Household.building_id) == building.id, Household.number == number)
     ).first()
 
 
 def do_create_household(session: Session, *, building: Place, number: str, area_centi: int) -> Household:
     if building.kind != PlaceKind.BUILDING:
         raise PlaceError("households belong to buildings")
-    household = Household(building_id=building.id, number=number, area_centi=area_centi)  # type: ignore[arg-type]
+    household = Household(building_id=building.id, number=number, area_centi=area_centi)
     session.add(household)
     session.flush()
     return household
@@ -123,22 +124,24 @@ def do_update_household(session: Session, household: Household, *, number: str, 
 
 
 def members_of(session: Session, household: Household) -> list[Member]:
-    return list(session.exec(select(Member).where(Member.household_id == household.id).order_by(Member.id)).all())
+    statement = select(Member).where(col(Member.household_id) == household.id).order_by(col(Member.id))
+    return list(session.exec(statement).all())
 
 
 def owners_of(session: Session, household: Household) -> list[Owner]:
-    return list(session.exec(select(Owner).where(Owner.household_id == household.id).order_by(Owner.id)).all())
+    statement = select(Owner).where(col(Owner.household_id) == household.id).order_by(col(Owner.id))
+    return list(session.exec(statement).all())
 
 
 def do_add_member(session: Session, household: Household, *, name: str, birth_year: int) -> Member:
-    member = Member(household_id=household.id, name=name, birth_year=birth_year)  # type: ignore[arg-type]
+    member = Member(household_id=household.id, name=name, birth_year=birth_year)
     session.add(member)
     session.flush()
     return member
 
 
 def do_add_owner(session: Session, household: Household, *, name: str, is_developer: bool = False) -> Owner:
-    owner = Owner(household_id=household.id, name=name, is_developer=is_developer)  # type: ignore[arg-type]
+    owner = Owner(household_id=household.id, name=name, is_developer=is_developer)
     session.add(owner)
     session.flush()
     return owner

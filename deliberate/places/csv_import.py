@@ -391,7 +391,7 @@ def apply_register(session: Session, plan: RegisterPlan) -> ImportReport:
         session, [h.id for h in existing.values() if h.id is not None]
     )
     fresh = [
-        Household(building_id=p.building.id, number=p.number, area_centi=p.area_centi or 0)  # type: ignore[arg-type]
+        Household(building_id=p.building.id, number=p.number, area_centi=p.area_centi or 0)
         for p in plan.households
         if (p.building.id, p.number) not in existing
     ]
@@ -404,7 +404,7 @@ def apply_register(session: Session, plan: RegisterPlan) -> ImportReport:
     owners: list[Owner] = []
     updated = 0
     for planned in plan.households:
-        household = existing[(planned.building.id, planned.number)]  # type: ignore[index]
+        household = existing[(planned.building.id, planned.number)]
         assert household.id is not None
         changed = False
         if planned.area_centi is not None and planned.area_centi != household.area_centi:

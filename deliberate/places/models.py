@@ -24,7 +24,7 @@ class PlaceKind:
 class Place(SQLModel, table=True):
     """A community, compound or building. `path` ("/1/5/23/") lists the ids from the root."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     kind: str = Field(sa_column=Column(String(16), nullable=False, index=True))
     parent_id: int | None = Field(
         default=None,
@@ -52,7 +52,7 @@ class Place(SQLModel, table=True):
 class Household(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("building_id", "number", name="uq_household_number"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     building_id: int = Field(
         sa_column=Column(Integer, ForeignKey("place.id", ondelete="RESTRICT"), nullable=False, index=True)
     )
@@ -69,7 +69,7 @@ class Household(SQLModel, table=True):
 class Member(SQLModel, table=True):
     """A person living in a household; birth year decides the 18+ rule."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     household_id: int = Field(
         sa_column=Column(Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -84,7 +84,7 @@ class Member(SQLModel, table=True):
 class Owner(SQLModel, table=True):
     """An owner of a household's unit; the developer's unsold units are marked as such."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     household_id: int = Field(
         sa_column=Column(Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True)
     )

@@ -34,8 +34,9 @@ class Home:
 
 def home(session: Session, paths: set[str]) -> Home:
     communities = session.exec(select(Place).where(Place.kind == PlaceKind.COMMUNITY).order_by(col(Place.name)))
-    mine = session.exec(select(Place).where(col(Place.path).in_(paths)).order_by(col(Place.path))) if paths else []
-    return Home(list(communities), list(mine))
+    mine = list(session.exec(select(Place).where(col(Place.path).in_(paths)).order_by(col(Place.path))).all()
+                ) if paths else []
+    return Home(list(communities), mine)
 
 
 @dataclass(frozen=True)

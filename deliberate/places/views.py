@@ -20,15 +20,15 @@ from deliberate.web.auth import current_person, db, require_user
 from deliberate.web.database import reader
 from deliberate.web.loading import accessed, get_or_404
 from deliberate.web.pagination import page_number
-from deliberate.web.responses import flash, public_routes, redirect, render
+from deliberate.web.responses import flash, path_for, public_routes, redirect, render
 
 
 def _place_url(request: Request, place: Place) -> str:
-    return request.app.url_path_for("places:detail", id=place.id)
+    return path_for(request, "places:detail", id=place.id)
 
 
 def _household_url(request: Request, household: Household) -> str:
-    return request.app.url_path_for("places:household", id=household.id)
+    return path_for(request, "places:household", id=household.id)
 
 
 def home(request: Request) -> Response:

@@ -48,7 +48,7 @@ class Proposal(SQLModel, table=True):
         Index("ix_proposal_place_cosigns", "place_id", "cosign_count", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     place_id: int = Field(sa_column=fk("place.id", ondelete="RESTRICT", index=False))
     author_id: int = Field(sa_column=fk("user.id", ondelete="RESTRICT"))
     title: str = Field(sa_column=Column(String(120), nullable=False))
@@ -75,7 +75,7 @@ class Proposal(SQLModel, table=True):
 class Cosign(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_cosign_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     user_id: int = Field(sa_column=fk("user.id"))
     household_id: int | None = Field(default=None, sa_column=fk("household.id", ondelete="SET NULL", nullable=True))
@@ -85,7 +85,7 @@ class Cosign(SQLModel, table=True):
 class Follow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_follow_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     user_id: int = Field(sa_column=fk("user.id"))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_created())
@@ -96,7 +96,7 @@ class ProposalEvent(SQLModel, table=True):
 
     __tablename__ = "proposal_event"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     actor_id: int | None = Field(default=None, sa_column=fk("user.id", ondelete="SET NULL", nullable=True))
     action: str = Field(sa_column=Column(String(24), nullable=False))
@@ -117,7 +117,7 @@ class NotificationKind:
 
 
 class Notification(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     user_id: int = Field(sa_column=fk("user.id"))
     kind: str = Field(default=NotificationKind.EVENT,
                       sa_column=Column(String(10), nullable=False, default=NotificationKind.EVENT))
@@ -133,7 +133,7 @@ class Notification(SQLModel, table=True):
 class Photo(SQLModel, table=True):
     """An uploaded picture or scanned document, kept in the database so that every server process sees it."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     # What it illustrates: "proposal", "progress", "cost", "inspection", "acceptance".
     owner_kind: str = Field(sa_column=Column(String(12), nullable=False))
@@ -157,7 +157,7 @@ class PlanStatus:
 class Plan(SQLModel, table=True):
     """An alternative plan for an accepted proposal; its text lives in versions, the newest is current."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     status: str = Field(default=PlanStatus.DRAFT, sa_column=Column(String(12), nullable=False))
     version: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
@@ -171,7 +171,7 @@ class PlanVersion(SQLModel, table=True):
     __tablename__ = "plan_version"
     __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_version"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     plan_id: int = Field(sa_column=fk("plan.id", index=False))
     number: int = Field(sa_column=Column(Integer, nullable=False))
     title: str = Field(sa_column=Column(String(120), nullable=False))
@@ -190,7 +190,7 @@ class PlanVersion(SQLModel, table=True):
 
 
 class Milestone(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     title: str = Field(sa_column=Column(String(120), nullable=False))
     responsible: str = Field(default="", sa_column=Column(String(100), nullable=False, default=""))
@@ -203,7 +203,7 @@ class ProgressUpdate(SQLModel, table=True):
     __tablename__ = "progress_update"
     __table_args__ = (CheckConstraint("percent BETWEEN 0 AND 100", name="ck_progress_percent"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     milestone_id: int | None = Field(default=None, sa_column=fk("milestone.id", ondelete="SET NULL", nullable=True))
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -218,7 +218,7 @@ class CostItem(SQLModel, table=True):
     __tablename__ = "cost_item"
     __table_args__ = (CheckConstraint("amount_centi >= 0", name="ck_cost_amount"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     description: str = Field(sa_column=Column(String(200), nullable=False))
     amount_centi: int = Field(sa_column=Column(Integer, nullable=False))
@@ -237,7 +237,7 @@ class InspectionKind:
 
 
 class Inspection(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     kind: str = Field(sa_column=Column(String(20), nullable=False))
     findings: str = Field(sa_column=Column(Text, nullable=False))
@@ -249,7 +249,7 @@ class ProposalRating(SQLModel, table=True):
     __tablename__ = "proposal_rating"
     __table_args__ = (UniqueConstraint("proposal_id", "user_id", name="uq_rating_user"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     proposal_id: int = Field(sa_column=fk("proposal.id"))
     user_id: int = Field(sa_column=fk("user.id"))
     rating: str = Field(sa_column=Column(String(20), nullable=False))

@@ -64,7 +64,7 @@ def do_create_vote(
 ) -> Vote:
     """A vote in preparation. With `opens_at` it opens by itself at that time (see open_if_due)."""
     vote = Vote(
-        place_id=place.id, title=title, question=question, form=form, rule=rule,  # type: ignore[arg-type]
+        place_id=place.id, title=title, question=question, form=form, rule=rule,
         electorate=electorate_kind, secret=secret, closes_at=closes_at, created_by_id=by.id, opens_at=opens_at,
         results_while_open=results_while_open,
         subject_kind=subject[0] if subject else "", subject_id=subject[1] if subject else None,
@@ -72,7 +72,7 @@ def do_create_vote(
     session.add(vote)
     session.flush()
     for position, label in enumerate(options):
-        session.add(VoteOption(vote_id=vote.id, position=position, label=label))  # type: ignore[arg-type]
+        session.add(VoteOption(vote_id=vote.id, position=position, label=label))
     session.flush()
     return vote
 
@@ -91,7 +91,7 @@ def do_open(session: Session, vote: Vote, place: Place, *, now: datetime | None 
         raise VoteError("no_area")  # the owners' rules weigh by area: the register must give it
     for voter in voters:
         session.add(RollEntry(
-            vote_id=vote.id, voter_key=voter.key, label=voter.label, user_id=voter.user_id,  # type: ignore[arg-type]
+            vote_id=vote.id, voter_key=voter.key, label=voter.label, user_id=voter.user_id,
             household_ids=",".join(str(i) for i in voter.household_ids), owner_name=voter.owner_name,
             heads=voter.heads, area_centi=voter.area_centi,
         ))
@@ -165,7 +165,7 @@ def _cast_open(
         statement = statement.on_conflict_do_nothing(index_elements=["roll_entry_id"])
     # RETURNING, not rowcount: PostgreSQL reports no rowcount for an upsert. No row back means the
     # conflict was not ours to overwrite.
-    written = session.exec(statement.returning(Ballot.changes)).first()  # type: ignore[call-overload]
+    written = session.exec(statement.returning(Ballot.changes)).first()
     if written is None:
         raise VoteError("voted_on_paper" if channel == Channel.ONLINE else "already_voted")
     changed = bool(written[0])
@@ -175,10 +175,10 @@ def _cast_open(
 
 def _mark_voted(session: Session, entry: RollEntry, channel: str, entered_by: User | None) -> int:
     result = session.exec(
-        update(RollEntry).where(RollEntry.id == entry.id, RollEntry.has_voted.is_(False))  # type: ignore[attr-defined]
+        update(RollEntry).where(col(RollEntry.id) == entry.id, RollEntry.has_voted.is_(False))  # type: ignore[attr-defined]
         .values(has_voted=True, channel=channel, entered_by_id=entered_by.id if entered_by else None)
     )
-    return result.rowcount  # type: ignore[attr-defined]
+    return result.rowcount
 
 
 def _cast_secret(
@@ -187,7 +187,7 @@ def _cast_secret(
 ) -> CastResult:
     if _mark_voted(session, entry, channel, entered_by) == 1:
         code = new_receipt()
-        session.add(SecretBallot(receipt=code, vote_id=vote.id, choice=stored, heads=entry.heads,  # type: ignore[arg-type]
+        session.add(SecretBallot(receipt=code, vote_id=vote.id, choice=stored, heads=entry.heads,
                                  area_centi=entry.area_centi, paper_serial=paper_serial))
         session.flush()
         return CastResult(changed=False, receipt=code)
@@ -242,23 +242,23 @@ def is_due(vote: Vote, now: datetime) -> bool:
 def due_to_open(session: Session, now: datetime) -> list[int]:
     """Votes in preparation whose opening time has come (and whose closing time has not)."""
     return list(session.exec(
-        select(Vote.id).where(Vote.status == VoteStatus.DRAFT, col(Vote.opens_at) <= now, Vote.closes_at > now)
+        select(Vote.id).where(col(Vote.status) == VoteStatus.DRAFT, col(Vote.opens_at) <= now, Vote.closes_at > now)
         .order_by(col(Vote.id))
-    ).all())  # type: ignore[arg-type]
+    ).all())
 
 
 def due_to_close(session: Session, now: datetime) -> list[int]:
     """Open votes whose closing time has passed."""
     return list(session.exec(
-        select(Vote.id).where(Vote.status == VoteStatus.OPEN, Vote.closes_at <= now).order_by(col(Vote.id))
-    ).all())  # type: ignore[arg-type]
+        select(Vote.id).where(col(Vote.status) == VoteStatus.OPEN, Vote.closes_at <= now).order_by(col(Vote.id))
+    ).all())
 
 
 def _locked(session: Session, vote_id: int) -> Vote | None:
     """The vote's row for this transaction: of several processes asking together, one acts and the others
     find it already done."""
     return session.exec(
-        select(Vote).where(Vote.id == vote_id).with_for_update().execution_options(populate_existing=True)
+        select(Vote).where(col(Vote.id) == vote_id).with_for_update().execution_options(populate_existing=True)
     ).first()
 
 

@@ -8,9 +8,9 @@ of Yulin choosing how the bricks are laid, by secret ballot.
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.clock import utcnow
@@ -20,21 +20,21 @@ from deliberate.voting.models import Channel, RollEntry, Vote
 
 
 def _place(session: Session, compound: str, building: str | None = None) -> Place:
-    found = session.exec(select(Place).where(Place.name == compound, Place.kind == "compound")).one()
+    found = session.exec(select(Place).where(col(Place.name) == compound, Place.kind == "compound")).one()
     if building is None:
         return found
-    return session.exec(select(Place).where(Place.parent_id == found.id, Place.name == building)).one()
+    return session.exec(select(Place).where(col(Place.parent_id) == found.id, Place.name == building)).one()
 
 
 def _user(session: Session, username: str) -> User:
-    return session.exec(select(User).where(User.username == username)).one()
+    return session.exec(select(User).where(col(User.username) == username)).one()
 
 
-def _paper(session: Session, vote: Vote, rng: random.Random, share: float, choices: list, by: User,
-           weights: list[int], when) -> None:  # type: ignore[no-untyped-def]
-    roll = session.exec(select(RollEntry).where(RollEntry.vote_id == vote.id).order_by(RollEntry.id)).all()
+def _paper(session: Session, vote: Vote, rng: random.Random, share: float, choices: list[str], by: User,
+           weights: list[int], when: datetime) -> None:
+    roll = session.exec(select(RollEntry).where(col(RollEntry.vote_id) == vote.id).order_by(col(RollEntry.id))).all()
     # Households with a demo login are left to vote online, so that whoever tries the demo can.
-    with_accounts = {str(h) for h in session.exec(select(Member.household_id).where(Member.user_id.is_not(None)))}
+    with_accounts = {str(h) for h in session.exec(select(Member.household_id).where(col(Member.user_id).is_not(None)))}
     for number, entry in enumerate(roll, start=1):
         if entry.has_voted or entry.user_id or with_accounts & set(entry.household_ids.split(",")):
             continue

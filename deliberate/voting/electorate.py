@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import Role, RoleGrant, User
 from deliberate.places.models import Household, Member, Owner, Place
@@ -86,9 +86,9 @@ def owner_voters(units: list[Unit]) -> list[Voter]:
 
 def _households(session: Session, place: Place) -> list[tuple[Household, Place]]:
     rows = session.exec(
-        select(Household, Place).join(Place, Place.id == Household.building_id)
-        .where(Place.path.startswith(place.path))  # type: ignore[attr-defined]
-        .order_by(Place.path, Household.number)
+        select(Household, Place).join(Place, col(Place.id) == Household.building_id)
+        .where(Place.path.startswith(place.path))
+        .order_by(col(Place.path), col(Household.number))
     ).all()
     return [(h, b) for h, b in rows]
 
@@ -102,7 +102,7 @@ def draw(session: Session, place: Place, kind: str, *, year: int) -> list[Voter]
         return _adults(session, place, year)
     if kind == ElectorateKind.HOUSEHOLDS:
         return [
-            Voter(key=f"household:{h.id}", label=_label(b, h), household_ids=(h.id,))  # type: ignore[arg-type]
+            Voter(key=f"household:{h.id}", label=_label(b, h), household_ids=(h.id,))
             for h, b in _households(session, place)
         ]
     if kind == ElectorateKind.OWNERS:
@@ -119,7 +119,7 @@ def _adults(session: Session, place: Place, year: int) -> list[Voter]:
     households = _households(session, place)
     by_id = {h.id: (h, b) for h, b in households}
     members = session.exec(
-        select(Member).where(Member.household_id.in_(list(by_id))).order_by(Member.id)  # type: ignore[attr-defined]
+        select(Member).where(Member.household_id.in_(list(by_id))).order_by(col(Member.id))  # type: ignore[attr-defined]
     ).all() if by_id else []
     for member in members:
         if not is_adult(member.birth_year, year):
@@ -127,7 +127,7 @@ def _adults(session: Session, place: Place, year: int) -> list[Voter]:
         household, building = by_id[member.household_id]
         voters.append(Voter(
             key=f"member:{member.id}", label=f"{member.name}（{_label(building, household)}）",
-            user_id=member.user_id, household_ids=(household.id,),  # type: ignore[arg-type]
+            user_id=member.user_id, household_ids=(household.id,),
         ))
     return voters
 
@@ -138,32 +138,33 @@ def _units(session: Session, place: Place) -> list[Unit]:
     owners: dict[int, list[Owner]] = {}
     if by_id:
         for owner in session.exec(
-            select(Owner).where(Owner.household_id.in_(list(by_id))).order_by(Owner.id)  # type: ignore[attr-defined]
+            select(Owner).where(Owner.household_id.in_(list(by_id))).order_by(col(Owner.id))  # type: ignore[attr-defined]
         ).all():
             owners.setdefault(owner.household_id, []).append(owner)
     return [
         Unit(
-            household_id=h.id,  # type: ignore[arg-type]
+            household_id=h.id,
             label=_label(b, h),
             area_centi=h.area_centi,
-            owners=tuple(o.name for o in owners.get(h.id, [])),  # type: ignore[arg-type]
-            developer=bool(owners.get(h.id)) and all(o.is_developer for o in owners[h.id]),  # type: ignore[index]
+            owners=tuple(o.name for o in owners.get(h.id, [])),
+            developer=bool(owners.get(h.id)) and all(o.is_developer for o in owners[h.id]),
         )
         for h, b in households
     ]
 
 
 def _role_holders(session: Session, place: Place, role: str, *, exact: bool) -> list[Voter]:
-    where = Place.id == place.id if exact else Place.path.startswith(place.path)  # type: ignore[attr-defined]
+    where = Place.id == place.id if exact else Place.path.startswith(place.path)
     rows = session.exec(
-        select(User, Place).join(RoleGrant, RoleGrant.user_id == User.id).join(Place, Place.id == RoleGrant.place_id)
-        .where(RoleGrant.role == role, where).order_by(Place.path, User.display_name)
+        select(User, Place).join(RoleGrant, col(RoleGrant.user_id) == User.id)
+        .join(Place, col(Place.id) == RoleGrant.place_id)
+        .where(col(RoleGrant.role) == role, where).order_by(col(Place.path), col(User.display_name))
     ).all()
     seen: set[int] = set()
     voters = []
     for user, at in rows:
         if user.id in seen:
             continue
-        seen.add(user.id)  # type: ignore[arg-type]
+        seen.add(user.id)
         voters.append(Voter(key=f"user:{user.id}", label=f"{user.display_name}（{at.name}）", user_id=user.id))
     return voters

@@ -49,10 +49,11 @@ def status_labels() -> dict[str, str]:
 
 
 def choice_label(choice: object) -> str:
-    names = {"yes": _("同意"), "no": _("反对"), "abstain": _("弃权"), None: _("弃权")}
+    if choice is None or choice == "abstain":
+        return _("弃权")
     if isinstance(choice, list | tuple):
         return "、".join(str(c) for c in choice) or _("弃权")
-    return names.get(choice, str(choice))  # type: ignore[arg-type]
+    return {"yes": _("同意"), "no": _("反对")}.get(str(choice), str(choice))
 
 
 def error_message(code: str) -> str:

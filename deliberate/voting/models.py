@@ -36,7 +36,7 @@ class Channel:
 
 
 class Vote(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     place_id: int = Field(
         sa_column=Column(Integer, ForeignKey("place.id", ondelete="RESTRICT"), nullable=False, index=True)
     )
@@ -66,7 +66,7 @@ class VoteOption(SQLModel, table=True):
     __tablename__ = "vote_option"
     __table_args__ = (UniqueConstraint("vote_id", "position", name="uq_vote_option_position"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     vote_id: int = Field(
         sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -85,7 +85,7 @@ class RollEntry(SQLModel, table=True):
         CheckConstraint("area_centi >= 0", name="ck_roll_area"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     vote_id: int = Field(
         sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
     )
@@ -107,7 +107,7 @@ class Ballot(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("roll_entry_id", name="uq_ballot_roll_entry"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     vote_id: int = Field(
         sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
     )

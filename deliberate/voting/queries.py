@@ -26,14 +26,14 @@ UrlFor = Callable[..., str]
 def options_of(session: Session, vote: Vote) -> list[str]:
     if vote.form == tally.Form.YES_NO:
         return []
-    rows = session.exec(select(VoteOption).where(VoteOption.vote_id == vote.id).order_by(VoteOption.position))
+    rows = session.exec(select(VoteOption).where(col(VoteOption.vote_id) == vote.id).order_by(col(VoteOption.position)))
     return [o.label for o in rows.all()]
 
 
 def _verified_members(session: Session, user: User) -> list[Member]:
     return list(session.exec(
-        select(Member).join(ResidencyClaim, ResidencyClaim.member_id == Member.id)
-        .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED)
+        select(Member).join(ResidencyClaim, col(ResidencyClaim.member_id) == Member.id)
+        .where(col(ResidencyClaim.user_id) == user.id, ResidencyClaim.status == ClaimStatus.APPROVED)
     ).all())
 
 
@@ -54,26 +54,26 @@ def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
             if owner.name in names and not owner.is_developer:
                 keys |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
     return list(session.exec(
-        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
-        .order_by(RollEntry.id)
+        select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
+        .order_by(col(RollEntry.id))
     ).all())
 
 
 def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:
     if vote.secret:
         return None
-    return session.exec(select(Ballot).where(Ballot.roll_entry_id == entry.id)).first()
+    return session.exec(select(Ballot).where(col(Ballot.roll_entry_id) == entry.id)).first()
 
 
 def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
     """(voters on the roll, their area in hundredths, voters who have voted, their area)."""
     heads, area = session.exec(
         select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
-        .where(RollEntry.vote_id == vote.id)
+        .where(col(RollEntry.vote_id) == vote.id)
     ).one()
     voted, voted_area = session.exec(
         select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
-        .where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
+        .where(col(RollEntry.vote_id) == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
     ).one()
     return int(heads), int(area), int(voted), int(voted_area)
 
@@ -82,12 +82,12 @@ def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int,
     """(choice, heads, area in hundredths, voter label or "") of every ballot."""
     if vote.secret:
         rows = session.exec(
-            select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt)
+            select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id).order_by(col(SecretBallot.receipt))
         ).all()
         return [(json.loads(b.choice), b.heads, b.area_centi, "") for b in rows]
     joined = session.exec(
-        select(Ballot, RollEntry).join(RollEntry, RollEntry.id == Ballot.roll_entry_id)
-        .where(Ballot.vote_id == vote.id).order_by(RollEntry.id)
+        select(Ballot, RollEntry).join(RollEntry, col(RollEntry.id) == Ballot.roll_entry_id)
+        .where(col(Ballot.vote_id) == vote.id).order_by(col(RollEntry.id))
     ).all()
     return [(json.loads(b.choice), r.heads, r.area_centi, r.label) for b, r in joined]
 
@@ -122,19 +122,20 @@ def recount_export(session: Session, vote: Vote) -> dict[str, Any]:
 
 
 def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:
-    rows = session.exec(select(SecretBallot).where(SecretBallot.vote_id == vote.id).order_by(SecretBallot.receipt))
+    rows = session.exec(select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id)
+                        .order_by(col(SecretBallot.receipt)))
     return [(b.receipt, json.loads(b.choice)) for b in rows.all()]
 
 
 def votes_in(session: Session, place: Place) -> list[Vote]:
     return list(session.exec(
-        select(Vote).where(Vote.place_id == place.id).order_by(Vote.created_at.desc(), Vote.id.desc())  # type: ignore[attr-defined]
+        select(Vote).where(col(Vote.place_id) == place.id).order_by(Vote.created_at.desc(), Vote.id.desc())  # type: ignore[attr-defined]
     ).all())
 
 
 def unvoted(session: Session, vote: Vote, query: str = "", *, limit: int = 50) -> list[RollEntry]:
     """Roll entries still without a ballot, for staff entering paper ballots."""
-    statement = select(RollEntry).where(RollEntry.vote_id == vote.id, col(RollEntry.has_voted).is_(False))
+    statement = select(RollEntry).where(col(RollEntry.vote_id) == vote.id, col(RollEntry.has_voted).is_(False))
     if query:
         statement = statement.where(col(RollEntry.label).contains(query))
     return list(session.exec(statement.order_by(col(RollEntry.id)).limit(limit)).all())
@@ -143,8 +144,8 @@ def unvoted(session: Session, vote: Vote, query: str = "", *, limit: int = 50) -
 def participants(session: Session, vote: Vote) -> list[RollEntry]:
     """Who took part (never what they chose, for a secret vote): the roll entries marked as voted."""
     return list(session.exec(
-        select(RollEntry).where(RollEntry.vote_id == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
-        .order_by(RollEntry.id)
+        select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
+        .order_by(col(RollEntry.id))
     ).all())
 
 

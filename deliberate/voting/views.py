@@ -25,7 +25,7 @@ from deliberate.voting.access import access_entry, access_own_entry, access_vote
 from deliberate.voting.models import Channel, Vote, VoteStatus
 from deliberate.web.auth import current_person, current_user, db, require_user
 from deliberate.web.loading import accessed
-from deliberate.web.responses import flash, jsonable, public_routes, redirect, render
+from deliberate.web.responses import flash, jsonable, path_for, public_routes, redirect, render
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -33,7 +33,7 @@ def _zone(request: Request) -> ZoneInfo:
 
 
 def _url(request: Request, vote: Vote) -> str:
-    return request.app.url_path_for("votes:detail", id=vote.id)
+    return path_for(request, "votes:detail", id=vote.id)
 
 
 def place_votes(request: Request) -> Response:
@@ -67,7 +67,7 @@ def detail(request: Request) -> Response:
     vote, place = accessed(request, access_vote)
     sort, page = discussion.order(request.query_params.get("sort"), request.query_params.get("cpage"))
     person, user = current_person(request), current_user(request)
-    thread = discussion.thread_of(db(request), "vote", vote.id, person, user, sort=sort, page=page)  # type: ignore[arg-type]
+    thread = discussion.thread_of(db(request), "vote", vote.id, person, user, sort=sort, page=page)
     return render(request, "voting/detail.html", queries.vote_page(db(request), vote, place, person, user, thread))
 
 

@@ -12,7 +12,7 @@ from deliberate.accounts.people import Person, load_person
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
 from deliberate.web import sessions
-from deliberate.web.database import db, reader
+from deliberate.web.database import db, memo, reader
 
 __all__ = ["LoginRequired", "current_person", "current_user", "db", "ensure", "login_url", "require_person",
            "require_user"]
@@ -27,24 +27,20 @@ class LoginRequired(Exception):
 
 
 def current_user(request: Request) -> User | None:
-    state = request.state._state
-    if _USER not in state:
-        record = sessions.current(request)
-        user = None
-        if record is not None and record.user_id is not None:
-            user = reader(request).get(User, record.user_id)
-            if user is not None and not user.is_active:
-                user = None
-        state[_USER] = user
-    return state[_USER]
+    return memo(request, _USER, lambda: _load_user(request))
+
+
+def _load_user(request: Request) -> User | None:
+    record = sessions.current(request)
+    if record is None or record.user_id is None:
+        return None
+    user = reader(request).get(User, record.user_id)
+    return user if user is not None and user.is_active else None
 
 
 def current_person(request: Request) -> Person | None:
-    state = request.state._state
-    if _PERSON not in state:
-        user = current_user(request)
-        state[_PERSON] = None if user is None else load_person(reader(request), user)
-    return state[_PERSON]
+    user = current_user(request)
+    return memo(request, _PERSON, lambda: None if user is None else load_person(reader(request), user))
 
 
 def require_user(request: Request) -> User:

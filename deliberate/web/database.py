@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -18,28 +19,38 @@ from starlette.responses import Response
 
 from deliberate.accounts import sessions
 from deliberate.clock import utcnow
+from deliberate.db import Database
 
+T = TypeVar("T")
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 _READER = "db_reader"
 _WRITER = "db_writer"
 _TOUCH = "touch_session"
 
 
-def reader(request: Request) -> Session:
+def memo(request: Request, key: str, make: Callable[[], T]) -> T:
+    """What `make` gives, made once per request and kept on it."""
     state = request.state._state
-    if _READER not in state:
-        state[_READER] = request.app.state.db.session()
-    return state[_READER]
+    if key not in state:
+        state[key] = make()
+    value: T = state[key]
+    return value
+
+
+def reader(request: Request) -> Session:
+    return memo(request, _READER, lambda: _database(request).session())
 
 
 def writer(request: Request) -> Session:
     """The request's write transaction (BEGIN IMMEDIATE on SQLite, at its first statement)."""
     if request.method in SAFE_METHODS:
         raise RuntimeError(f"{request.method} {request.url.path} tried to write: page views never write")
-    state = request.state._state
-    if _WRITER not in state:
-        state[_WRITER] = request.app.state.db.session(write=True)
-    return state[_WRITER]
+    return memo(request, _WRITER, lambda: _database(request).session(write=True))
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
 
 
 def db(request: Request) -> Session:
@@ -79,7 +90,7 @@ def _commit(request: Request) -> None:
             sessions.do_touch(own, touch, utcnow())
         own.commit()
     elif touch:
-        with request.app.state.db.writing() as session:  # the one write a page view may make
+        with _database(request).writing() as session:  # the one write a page view may make
             sessions.do_touch(session, touch, utcnow())
 
 
@@ -89,11 +100,11 @@ def _rollback(request: Request) -> None:
         own.rollback()
 
 
-def is_open(state: dict) -> bool:
+def is_open(state: dict[str, Any]) -> bool:
     return _READER in state or _WRITER in state
 
 
-def close(state: dict) -> None:
+def close(state: dict[str, Any]) -> None:
     """Called once the response is sent: every session of the request goes back to the pool."""
     for key in (_WRITER, _READER):
         session = state.pop(key, None)

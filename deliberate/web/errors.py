@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
 
 from deliberate import i18n
 from deliberate.refusal import Refused
@@ -72,7 +73,7 @@ def _error_response(request: Request, status: int, detail: str | None) -> Respon
     message = detail or explanations().get(status, title)
     if wants_json(request):
         return JSONResponse({"error": {"status": status, "title": title, "message": message}}, status)
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(
         request,
         "error.html",

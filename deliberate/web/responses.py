@@ -11,6 +11,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
+from starlette.templating import Jinja2Templates
 
 from deliberate.web import sessions
 from deliberate.web.errors import wants_json
@@ -51,7 +52,13 @@ def render(
     context = dict(context or {})
     if data is not None:
         context.setdefault("data", data)
-    return request.app.state.templates.TemplateResponse(request, template, context, status_code=status)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+def path_for(request: Request, name: str, /, **params: object) -> str:
+    """A route's path on this site (not an absolute URL: right behind any proxy, whatever Host it forwards)."""
+    return str(request.app.url_path_for(name, **params))
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from deliberate.accounts import sessions
 from deliberate.accounts.models import WebSession
 from deliberate.clock import utcnow
-from deliberate.web.database import reader, touch_later, writer
+from deliberate.web.database import memo, reader, touch_later, writer
 
 LOGIN_KEY = "sid"
 CSRF_KEY = "csrf"
@@ -29,10 +29,7 @@ _CACHE = "browser_session"
 
 def current(request: Request) -> WebSession | None:
     """This browser's live login, or None."""
-    state = request.state._state
-    if _CACHE not in state:
-        state[_CACHE] = _load(request)
-    return state[_CACHE]
+    return memo(request, _CACHE, lambda: _load(request))
 
 
 def _load(request: Request) -> WebSession | None:

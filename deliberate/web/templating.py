@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
@@ -24,7 +25,7 @@ from deliberate.web.middleware import CSRF_FIELD
 
 
 @pass_context
-def csrf_field(context: dict) -> Markup:
+def csrf_field(context: dict[str, Any]) -> Markup:
     request: Request = context["request"]
     token = sessions.csrf_token(request)
     return Markup('<input type="hidden" name="{}" value="{}">').format(CSRF_FIELD, escape(token))
@@ -36,9 +37,9 @@ def yuan(centi: int | None) -> str:
 
 
 @pass_context
-def url_path(context: dict, name: str, /, **params: object) -> str:
+def url_path(context: dict[str, Any], name: str, /, **params: object) -> str:
     """Links as paths on this site: right behind any proxy, whatever Host it forwards."""
-    return context["request"].app.url_path_for(name, **params)
+    return str(context["request"].app.url_path_for(name, **params))
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:
@@ -71,7 +72,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     return templates
 
 
-def _context(request: Request) -> dict:
+def _context(request: Request) -> dict[str, Any]:
     user = current_user(request)
     locale = request.state._state.get("locale", i18n.DEFAULT_LOCALE)
     return {
