@@ -58,7 +58,9 @@ def load_demo(settings: Settings, *, if_empty: bool) -> int:
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     settings.check()
-    uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=True)
+    trusted = settings.forwarded_allow_ips
+    uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=bool(trusted),
+                forwarded_allow_ips=trusted or None)
 
 
 def mail(settings: Settings, action: str, address: str | None) -> int:

@@ -48,6 +48,9 @@ class Settings:
     page_size: int = 20
     sqlite_busy_timeout_ms: int = 10_000
     trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # The proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*"); empty: none, so a
+    # client's address is the one it connects from and nobody can claim another's.
+    forwarded_allow_ips: str = ""
     # E-mail of notifications: off while smtp_host is empty.
     smtp_host: str = ""
     smtp_port: int = 587
@@ -97,6 +100,7 @@ class Settings:
             mail_interval_seconds=_int(env, "MAIL_INTERVAL_SECONDS", defaults.mail_interval_seconds),
             public_url=(env.get("PUBLIC_URL") or defaults.public_url).rstrip("/"),
             tick_interval_seconds=_int(env, "TICK_INTERVAL_SECONDS", defaults.tick_interval_seconds),
+            forwarded_allow_ips=env.get("FORWARDED_ALLOW_IPS", "").strip(),
         )
 
     def check(self) -> None:

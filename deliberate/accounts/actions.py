@@ -61,6 +61,7 @@ class LoginCheck:
     hash made now, outside any write transaction, when the stored one has old parameters."""
 
     user: User | None
+    address: str = ""
     throttled: bool = False
     refusal: str = ""
     renewed_hash: str | None = None
@@ -71,19 +72,19 @@ def check_login(session: Session, username: str, password: str, address: str, se
     if throttle.is_throttled(session, username=username, address=address, window=window,
                              per_account=settings.login_max_failures_per_account,
                              per_address=settings.login_max_failures_per_address):
-        return LoginCheck(None, throttled=True,
-                          refusal=_("登录失败次数过多，请 %(n)s 分钟后再试。", n=settings.login_throttle_minutes))
+        return LoginCheck(None, address, throttled=True, refusal=_("登录失败次数过多，请几分钟后再试。"))
     result = authenticate(session, username=username, password=password)
     if result.user is None:
-        return LoginCheck(None, refusal=_("用户名或密码不正确。"))
-    return LoginCheck(result.user, renewed_hash=passwords.hash_password(password) if result.needs_rehash else None)
+        return LoginCheck(None, address, refusal=_("用户名或密码不正确。"))
+    renewed = passwords.hash_password(password) if result.needs_rehash else None
+    return LoginCheck(result.user, address, renewed_hash=renewed)
 
 
 def do_log_in(session: Session, check: LoginCheck) -> None:
     """What a successful login writes (its session is started by the caller): its failures forgotten, its hash
     renewed when it had old parameters."""
     assert check.user is not None and check.user.id is not None
-    throttle.clear_account(session, check.user.username)
+    throttle.clear_account(session, check.user.username, check.address)
     if check.renewed_hash:
         do_set_password_hash(session, check.user.id, check.renewed_hash)
 

@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from deliberate.accounts import passwords
 from deliberate.accounts.models import User, WebSession
 from deliberate.clock import utcnow
+from deliberate.settings import Settings
 
 SESSION_COOKIE = "deliberate_session"
 
@@ -171,6 +172,50 @@ def test_repeated_failures_throttle_the_account_even_with_the_right_password(cli
     response = post(client, "/login", {"username": "chen", "password": PASSWORD})
     assert response.status_code == 429
     assert "登录失败次数过多" in response.text
+
+
+def test_someone_elses_failures_do_not_lock_the_owner_out_from_her_own_address(app, session):
+    make_user(session, "song")
+    attacker = TestClient(app, follow_redirects=False, client=("203.0.113.9", 4000))
+    for _ in range(8):
+        post(attacker, "/login", {"username": "song", "password": "bad-password"})
+    assert post(attacker, "/login", {"username": "song", "password": PASSWORD}).status_code == 429
+    owner = TestClient(app, follow_redirects=False, client=("198.51.100.7", 5000))
+    login(owner, "song")  # from her own address: in at once
+
+
+def test_the_wait_after_failures_grows_and_ends(client, session):
+    from deliberate import clock
+
+    make_user(session, "xu")
+    for _ in range(5):
+        post(client, "/login", {"username": "xu", "password": "bad-password"})
+    assert post(client, "/login", {"username": "xu", "password": PASSWORD}).status_code == 429
+    with clock.travel(timedelta(minutes=1, seconds=1)):  # a minute after the fifth
+        assert post(client, "/login", {"username": "xu", "password": "bad-password"}).status_code == 422
+        with clock.travel(timedelta(minutes=1, seconds=30)):  # the sixth: two minutes now
+            assert post(client, "/login", {"username": "xu", "password": PASSWORD}).status_code == 429
+        with clock.travel(timedelta(minutes=2, seconds=1)):
+            login(client, "xu")
+
+
+def test_throttle_backoff_doubles_up_to_the_window():
+    from deliberate.accounts.throttle import backoff
+
+    window = timedelta(minutes=15)
+    assert [backoff(n, 5, window) for n in (4, 5, 6, 7, 8, 9)] == [
+        timedelta(0), timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=4), timedelta(minutes=8), window]
+
+
+def test_forwarded_addresses_are_believed_only_from_the_configured_proxies(monkeypatch):
+    from deliberate import cli
+
+    seen = {}
+    monkeypatch.setattr(cli.uvicorn, "run", lambda *args, **kwargs: seen.update(kwargs))
+    cli.serve(Settings.from_env({}), "127.0.0.1", 8000, 1)
+    assert seen["proxy_headers"] is False and seen["forwarded_allow_ips"] is None
+    cli.serve(Settings.from_env({"FORWARDED_ALLOW_IPS": "10.0.0.2"}), "127.0.0.1", 8000, 1)
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.2"
 
 
 def test_repeated_failures_from_one_address_throttle_every_account(client, session):
