@@ -22,9 +22,9 @@ PLACES = {
 }
 ALL = set(PLACES)
 C_TREE = {"C", "K1", "B1", "K2", "B2"}
-STAFF_ACTS = (Act.ACT_AS_STAFF, Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS, Act.REVIEW_CLAIMS,
-              Act.MANAGE_VOTES, Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS, Act.TRACK_PROPOSALS,
-              Act.MANAGE_MEETINGS, Act.SIGN_IN_ATTENDEES, Act.COMMENT, Act.MODERATE)
+STAFF_ACTS = (Act.ACT_AS_STAFF, Act.SEE_VOTERS, Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS,
+              Act.REVIEW_CLAIMS, Act.MANAGE_VOTES, Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS,
+              Act.TRACK_PROPOSALS, Act.MANAGE_MEETINGS, Act.SIGN_IN_ATTENDEES, Act.COMMENT, Act.MODERATE)
 
 
 def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
@@ -65,15 +65,18 @@ SCENARIOS: dict[str, tuple[Person | None, dict[Act, set[str]]]] = {
         {Act.SUPERVISE: {"K1", "B1"}, Act.ACCEPT_WORKS: {"K1", "B1"}},
     ),
     "resident of building B1": (
-        Person(1, home_paths=("/1/2/3/",)), {Act.ACT_AS_RESIDENT: {"C", "K1", "B1"}, Act.COMMENT: {"C", "K1", "B1"}},
+        Person(1, home_paths=("/1/2/3/",)),
+        {Act.ACT_AS_RESIDENT: {"C", "K1", "B1"}, Act.COMMENT: {"C", "K1", "B1"}, Act.SEE_VOTERS: {"C", "K1", "B1"}},
     ),
     "resident of B1 and of BD": (
         Person(1, home_paths=("/1/2/3/", "/6/61/62/")),
-        {Act.ACT_AS_RESIDENT: {"C", "K1", "B1", "D", "KD", "BD"}, Act.COMMENT: {"C", "K1", "B1", "D", "KD", "BD"}},
+        {Act.ACT_AS_RESIDENT: {"C", "K1", "B1", "D", "KD", "BD"}, Act.COMMENT: {"C", "K1", "B1", "D", "KD", "BD"},
+         Act.SEE_VOTERS: {"C", "K1", "B1", "D", "KD", "BD"}},
     ),
     "council of K1 living in B2": (
         Person(1, (Grant(Role.COUNCIL, "/1/2/"),), home_paths=("/1/4/5/",)),
-        {**council_on("K1"), Act.ACT_AS_RESIDENT: {"C", "K2", "B2"}, Act.COMMENT: {"K1", "C", "K2", "B2"}},
+        {**council_on("K1"), Act.ACT_AS_RESIDENT: {"C", "K2", "B2"}, Act.COMMENT: {"K1", "C", "K2", "B2"},
+         Act.SEE_VOTERS: {"C", "K2", "B2"}},
     ),
 }
 

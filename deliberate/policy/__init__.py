@@ -26,6 +26,7 @@ class Act(StrEnum):
     SUPERVISE = "supervise"
     MANAGE_VOTES = "manage_votes"  # prepare, open and close votes of this place
     CERTIFY_VOTES = "certify_votes"
+    SEE_VOTERS = "see_voters"  # whose each open ballot is: the place's own residents and its staff, not the world
     ENTER_PAPER_BALLOTS = "enter_paper_ballots"
     REVIEW_PROPOSALS = "review_proposals"  # accept, reject, merge, ask for changes; draft and disclose plans
     MANAGE_WORKS = "manage_works"  # milestones, progress, costs of the works
@@ -115,6 +116,12 @@ def _comment(person: Person, place: Place) -> bool:
     return _manage_votes(person, place)
 
 
+def _see_voters(person: Person, place: Place) -> bool:
+    if _act_as_resident(person, place):
+        return True
+    return _staffs(person, place)
+
+
 def _claim_household(person: Person, place: Place) -> bool:
     return True
 
@@ -135,6 +142,7 @@ _RULES = {
     Act.SUPERVISE: _supervise,
     Act.MANAGE_VOTES: _manage_votes,
     Act.CERTIFY_VOTES: _act_as_council,
+    Act.SEE_VOTERS: _see_voters,
     Act.ENTER_PAPER_BALLOTS: _staffs,
     Act.REVIEW_PROPOSALS: _manage_votes,
     Act.MANAGE_WORKS: _manage_votes,

@@ -104,19 +104,25 @@ def result_of(session: Session, vote: Vote) -> tally.Result:
     )
 
 
-def recount_export(session: Session, vote: Vote) -> dict[str, Any]:
-    """The ballots in the recount format (`deliberate recount` reads it); secret ones without names."""
+def recount_export(session: Session, vote: Vote, *, with_names: bool = False) -> dict[str, Any]:
+    """The ballots in the recount format (`deliberate recount` reads it). Anyone may recount, but only the
+    place's own people see whose an open ballot is (`with_names`); without names the ballots are sorted by
+    what they say, so that no order (the roll's, the public list of who took part) can tie them to voters.
+    A secret ballot never carries a name."""
     heads, area, _voted, _voted_area = roll_totals(session, vote)
     export: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
     if vote.form != tally.Form.YES_NO:
         export["options"] = options_of(session, vote)
     export["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
+    named = with_names and not vote.secret
     ballots = []
     for choice, h, a, label in ballots_for_tally(session, vote):
         ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{from_centi(a):.2f}"}
-        if label and not vote.secret:
+        if named and label:
             ballot["voter"] = label
         ballots.append(ballot)
+    if not named:
+        ballots.sort(key=lambda b: (json.dumps(b["choice"], ensure_ascii=False), b["heads"], b["area"]))
     export["ballots"] = ballots
     return export
 

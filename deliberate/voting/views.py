@@ -16,7 +16,7 @@ from starlette.routing import Route
 from deliberate.discussion import queries as discussion
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
-from deliberate.policy import Act
+from deliberate.policy import Act, may
 from deliberate.policy.access import access_place
 from deliberate.proposals import plans
 from deliberate.refusal import Conflict, NotFound
@@ -148,10 +148,11 @@ def notice(request: Request) -> Response:
 
 
 def ballots_export(request: Request) -> Response:
-    vote, _place = accessed(request, access_vote)
+    vote, place = accessed(request, access_vote)
     if vote.status not in (VoteStatus.CLOSED, VoteStatus.CERTIFIED):
         raise Conflict(_("表决截止后才公布选票。"))
-    return JSONResponse(jsonable(queries.recount_export(db(request), vote)))
+    names = may(current_person(request), Act.SEE_VOTERS, place)
+    return JSONResponse(jsonable(queries.recount_export(db(request), vote, with_names=names)))
 
 
 routes = [

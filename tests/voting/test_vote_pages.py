@@ -109,8 +109,11 @@ def test_a_building_vote_from_opening_to_certified_notice_and_recount(app, sessi
 
     export = TestClient(app).get(f"/votes/{vote_id}/ballots.json").json()
     assert export["rule"] == "two_thirds" and export["electorate"]["heads"] == 8
-    assert sorted(b["choice"] for b in export["ballots"]) == ["abstain", "no", "yes", "yes", "yes", "yes"]
-    assert all("voter" in b for b in export["ballots"])  # an open ballot says whose it is
+    assert [b["choice"] for b in export["ballots"]] == ["abstain", "no", "yes", "yes", "yes", "yes"]  # no order
+    assert not any("voter" in b for b in export["ballots"])  # the world recounts, but sees no names
+    named = _client(app, "r0").get(f"/votes/{vote_id}/ballots.json").json()  # a resident of the building
+    assert all("voter" in b for b in named["ballots"]) and len(named["ballots"]) == 6
+    assert all("voter" in b for b in staff_client.get(f"/votes/{vote_id}/ballots.json").json()["ballots"])
     path = tmp_path / "ballots.json"
     path.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
     assert recount_main(str(path)) == 0
