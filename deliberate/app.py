@@ -40,6 +40,7 @@ from deliberate.web.middleware import (
     DatabaseSessionMiddleware,
     FormGuardMiddleware,
     LocaleMiddleware,
+    SecurityHeadersMiddleware,
 )
 from deliberate.web.responses import namespaced, redirect
 from deliberate.web.templating import make_templates
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
     ]
     middleware = [
+        Middleware(SecurityHeadersMiddleware, production=settings.production),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,

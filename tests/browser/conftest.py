@@ -314,7 +314,18 @@ def new_visitor(browser: Any, server: Server, audit: Audit, who: str, *, languag
     context.set_default_timeout(10_000)
     if javascript:  # axe-core in every page from its start: ~0.1 s quicker a page than adding it when checking
         context.add_init_script(path=str(AXE_JS))
-    return context, Visitor(context.new_page(), server.url, audit, who, javascript=javascript)
+    page = context.new_page()
+    page.on("console", lambda message: _note_csp(message, who))
+    return context, Visitor(page, server.url, audit, who, javascript=javascript)
+
+
+CSP_REFUSALS: list[str] = []
+
+
+def _note_csp(message: Any, who: str) -> None:
+    """Chromium tells the console when the Content-Security-Policy refuses something a page asked for."""
+    if "Content Security Policy" in message.text:
+        CSP_REFUSALS.append(f"{who}: {message.text}")
 
 
 def fail_on_axe_findings(visitors: list[Visitor]) -> None:
@@ -340,3 +351,6 @@ def person(browser: Any, server: Server, audit: Audit) -> Iterator[Callable[...,
         context.close()
     # Checked when the journey is over, so that a page's findings never hide how the journey went.
     fail_on_axe_findings(visitors)
+    refused, CSP_REFUSALS[:] = list(CSP_REFUSALS), []
+    if refused:
+        pytest.fail("the Content-Security-Policy refused what a page asked for:\n" + "\n".join(refused), pytrace=False)
