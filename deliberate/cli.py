@@ -9,6 +9,7 @@ from pathlib import Path
 import uvicorn
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from deliberate import demo, ticker
@@ -17,6 +18,7 @@ from deliberate.inbox import mailing
 from deliberate.mail import DeliveryFailed, Message, SmtpSender
 from deliberate.places.models import Place
 from deliberate.settings import PROJECT_ROOT, Settings, SettingsError
+from deliberate.voting import urn
 from deliberate.voting.recount import main as recount_main
 
 
@@ -58,9 +60,24 @@ def load_demo(settings: Settings, *, if_empty: bool) -> int:
 
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     settings.check()
+    _check_sealing_key(settings)
     trusted = settings.forwarded_allow_ips
     uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=bool(trusted),
                 forwarded_allow_ips=trusted or None)
+
+
+def _check_sealing_key(settings: Settings) -> None:
+    database = Database(settings)
+    try:
+        with database.session() as session:
+            urn.check_key(session)
+    except urn.UrnKeyError:
+        sys.exit("deliberate: secret ballots waiting in the urn were sealed under another SECRET_KEY; "
+                 "start with the SECRET_KEY they were cast under (see README, Votes)")
+    except SQLAlchemyError:
+        pass  # no schema yet: `deliberate db upgrade` comes first
+    finally:
+        database.dispose()
 
 
 def mail(settings: Settings, action: str, address: str | None) -> int:

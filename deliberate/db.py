@@ -140,6 +140,7 @@ def _sqlite_engine(settings: Settings) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # a deleted row (a ballot mixed out of the urn) is zeroed
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -154,6 +155,9 @@ def _sqlite_engine(settings: Settings) -> Engine:
     return engine
 
 
+SEALING_KEY = "sealing_key"  # a session's key to the urn of secret ballots (`deliberate.voting.urn`)
+
+
 class Database:
     """The engine and the two kinds of session handed out: reading and writing."""
 
@@ -163,7 +167,8 @@ class Database:
         self._writer = self.engine.execution_options(**{IMMEDIATE: True})
 
     def session(self, *, write: bool = False) -> Session:
-        return Session(self._writer if write else self.engine, expire_on_commit=False)
+        return Session(self._writer if write else self.engine, expire_on_commit=False,
+                       info={SEALING_KEY: self.settings.sealing_key})
 
     @contextmanager
     def writing(self) -> Iterator[Session]:

@@ -22,7 +22,7 @@ from deliberate.proposals.models import (
     ProposalRating,
     ProposalRules,
 )
-from deliberate.voting.models import Ballot, RollEntry, SecretBallot, Vote, VoteOption
+from deliberate.voting.models import Ballot, RollEntry, SealedBallot, SecretBallot, Vote, VoteOption
 
 metadata = SQLModel.metadata
 
@@ -61,6 +61,7 @@ __all__ = [
     "ResidencyClaim",
     "RoleGrant",
     "RollEntry",
+    "SealedBallot",
     "SecretBallot",
     "User",
     "Vote",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +124,11 @@ class Settings:
     @property
     def sends_mail(self) -> bool:
         return bool(self.smtp_host)
+
+    @property
+    def sealing_key(self) -> bytes:
+        """The key of the urn of secret ballots: derived from SECRET_KEY, so never in the database."""
+        return hmac.new(self.secret_key.encode(), b"deliberate: sealing secret ballots", hashlib.sha256).digest()
 
     @property
     def is_sqlite(self) -> bool:

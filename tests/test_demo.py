@@ -14,8 +14,10 @@ from deliberate.accounts import passwords
 from deliberate.accounts.actions import authenticate, find_user
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.clock import utcnow
+from deliberate.db import SEALING_KEY
 from deliberate.demo import DEMO_PASSWORD, DemoError, DemoSummary, load_demo
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
+from deliberate.settings import Settings
 from deliberate.voting import queries as vote_queries
 
 
@@ -40,7 +42,8 @@ def loaded(real_hash: str, hashed: list[str]) -> Iterator[tuple[Session, DemoSum
 
     engine = create_engine("sqlite://")
     SQLModel.metadata.create_all(engine)
-    with Session(engine) as session, pytest.MonkeyPatch.context() as patch:
+    sealing = {SEALING_KEY: Settings.from_env({}).sealing_key}
+    with Session(engine, info=sealing) as session, pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "hash_password", lambda password: hashed.append(password) or "fake")
         summary = load_demo(session, password_for=password_for)
         session.commit()

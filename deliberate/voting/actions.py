@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,12 +18,11 @@ from deliberate.accounts.models import User
 from deliberate.clock import utcnow
 from deliberate.places.models import Place
 from deliberate.refusal import Refused
-from deliberate.voting import electorate, labels, queries, tally
+from deliberate.voting import electorate, labels, queries, tally, urn
 from deliberate.voting.models import (
     Ballot,
     Channel,
     RollEntry,
-    SecretBallot,
     Vote,
     VoteOption,
     VoteStatus,
@@ -187,9 +186,7 @@ def _cast_secret(
 ) -> CastResult:
     if _mark_voted(session, entry, channel, entered_by) == 1:
         code = new_receipt()
-        session.add(SecretBallot(receipt=code, vote_id=vote.id, choice=stored, heads=entry.heads,
-                                 area_centi=entry.area_centi, paper_serial=paper_serial))
-        session.flush()
+        urn.drop(session, vote, urn.Paper(code, stored, entry.heads, entry.area_centi, paper_serial))
         return CastResult(changed=False, receipt=code)
     # Already on the roll as voted: only the receipt, which only the voter holds, finds the ballot.
     if channel != Channel.ONLINE:
@@ -197,13 +194,11 @@ def _cast_secret(
     session.refresh(entry)
     if entry.channel == Channel.PAPER:
         raise VoteError("voted_on_paper")
-    ballot = session.get(SecretBallot, (receipt.strip().upper(), vote.id)) if receipt else None
-    if ballot is None or ballot.paper_serial:
+    found = urn.find(session, vote, receipt.strip().upper()) if receipt else None
+    if found is None or found.paper_serial:
         raise VoteError("receipt_needed")
-    ballot.choice = stored
-    session.add(ballot)
-    session.flush()
-    return CastResult(changed=True, receipt=ballot.receipt)
+    urn.drop(session, vote, replace(found, choice=stored))
+    return CastResult(changed=True, receipt=found.receipt)
 
 
 def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
@@ -217,6 +212,8 @@ def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> No
     vote.status = VoteStatus.CLOSED
     vote.closed_at = now
     session.add(vote)
+    if vote.secret:
+        urn.close(session, vote)
     session.flush()
 
 
@@ -252,6 +249,13 @@ def due_to_close(session: Session, now: datetime) -> list[int]:
     return list(session.exec(
         select(Vote.id).where(col(Vote.status) == VoteStatus.OPEN, Vote.closes_at <= now).order_by(col(Vote.id))
     ).all())
+
+
+def secret_closed_since(session: Session, since: datetime) -> bool:
+    """Whether a secret vote has closed (its ballots published again in one shuffled batch) since then."""
+    return session.exec(
+        select(Vote.id).where(col(Vote.secret).is_(True), col(Vote.closed_at) >= since).limit(1)
+    ).first() is not None
 
 
 def _locked(session: Session, vote_id: int) -> Vote | None:

@@ -35,14 +35,17 @@ def _paper(session: Session, vote: Vote, rng: random.Random, share: float, choic
     roll = session.exec(select(RollEntry).where(col(RollEntry.vote_id) == vote.id).order_by(col(RollEntry.id))).all()
     # Households with a demo login are left to vote online, so that whoever tries the demo can.
     with_accounts = {str(h) for h in session.exec(select(Member.household_id).where(col(Member.user_id).is_not(None)))}
-    for number, entry in enumerate(roll, start=1):
+    # Blank ballot papers are numbered at the printer and handed out in whatever order the pile is in: a
+    # serial says nothing of whose ballot it was.
+    serials = rng.sample(range(1, 1000), len(roll))
+    for serial, entry in zip(serials, roll, strict=True):
         if entry.has_voted or entry.user_id or with_accounts & set(entry.household_ids.split(",")):
             continue
         if rng.random() > share:
             continue
         choice = rng.choices(choices, weights=weights)[0]
         actions.do_cast(session, vote, entry, choice, channel=Channel.PAPER, entered_by=by,
-                        paper_serial=f"{vote.id:02d}-{number:03d}", now=when)
+                        paper_serial=f"{vote.id:02d}-{serial:03d}", now=when)
 
 
 def add_demo_votes(session: Session, rng: random.Random) -> None:

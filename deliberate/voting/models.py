@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from deliberate.clock import utcnow
@@ -123,12 +133,14 @@ class Ballot(SQLModel, table=True):
 
 
 class SecretBallot(SQLModel, table=True):
-    """A secret ballot: what was chosen and with what weight, found only by its receipt.
-    Nothing here names the voter, the roll entry, the household or the time it was cast; the key
-    is the receipt itself so that not even the order of rows follows the order of voting."""
+    """A secret ballot as published: what was chosen and with what weight, found only by its receipt.
+    Nothing here names the voter, the roll entry, the household or the time it was cast. Ballots reach
+    this table only through the urn's mixing (`voting.urn`), in shuffled batches; the key is the random
+    receipt and the table has no rowid (on SQLite), so that not even the order of rows follows the order
+    of voting."""
 
     __tablename__ = "secret_ballot"
-    __table_args__ = (UniqueConstraint("vote_id", "receipt", name="uq_secret_receipt"),)
+    __table_args__ = {"sqlite_with_rowid": False}
 
     receipt: str = Field(sa_column=Column(String(24), primary_key=True))
     vote_id: int = Field(
@@ -138,3 +150,19 @@ class SecretBallot(SQLModel, table=True):
     heads: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
     area_centi: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
     paper_serial: str = Field(default="", sa_column=Column(String(40), nullable=False, default=""))
+
+
+class SealedBallot(SQLModel, table=True):
+    """A secret ballot in the urn: cast (so counted, whatever happens next) but sealed, waiting to be mixed
+    with others before it is published. The row is written in the same transaction that marks the voter
+    on the roll, so it carries nothing readable: its key is random and its content is encrypted with a key
+    that is not in the database (`voting.urn`)."""
+
+    __tablename__ = "sealed_ballot"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    token: str = Field(sa_column=Column(String(32), primary_key=True))
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -17,7 +17,7 @@ from deliberate.db import from_centi
 from deliberate.places import actions as places
 from deliberate.places.models import Member, Owner, Place
 from deliberate.policy import Act, may
-from deliberate.voting import labels, tally
+from deliberate.voting import labels, tally, urn
 from deliberate.voting.models import Ballot, ElectorateKind, RollEntry, SecretBallot, Vote, VoteOption, VoteStatus
 
 UrlFor = Callable[..., str]
@@ -81,10 +81,7 @@ def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
 def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int, str]]:
     """(choice, heads, area in hundredths, voter label or "") of every ballot."""
     if vote.secret:
-        rows = session.exec(
-            select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id).order_by(col(SecretBallot.receipt))
-        ).all()
-        return [(json.loads(b.choice), b.heads, b.area_centi, "") for b in rows]
+        return [(json.loads(p.choice), p.heads, p.area_centi, "") for p in secret_papers(session, vote)]
     joined = session.exec(
         select(Ballot, RollEntry).join(RollEntry, col(RollEntry.id) == Ballot.roll_entry_id)
         .where(col(Ballot.vote_id) == vote.id).order_by(col(RollEntry.id))
@@ -127,10 +124,19 @@ def recount_export(session: Session, vote: Vote, *, with_names: bool = False) ->
     return export
 
 
+def secret_papers(session: Session, vote: Vote) -> list[urn.Paper]:
+    """Every secret ballot of the vote, published or still sealed in the urn, in receipt order."""
+    published = session.exec(
+        select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id).order_by(col(SecretBallot.receipt))
+    ).all()
+    papers = [urn.Paper(b.receipt, b.choice, b.heads, b.area_centi, b.paper_serial) for b in published]
+    if vote.status == VoteStatus.OPEN:
+        papers = sorted(papers + urn.sealed_papers(session, vote), key=lambda paper: paper.receipt)
+    return papers
+
+
 def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:
-    rows = session.exec(select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id)
-                        .order_by(col(SecretBallot.receipt)))
-    return [(b.receipt, json.loads(b.choice)) for b in rows.all()]
+    return [(p.receipt, json.loads(p.choice)) for p in secret_papers(session, vote)]
 
 
 def votes_in(session: Session, place: Place) -> list[Vote]:

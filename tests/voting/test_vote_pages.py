@@ -17,7 +17,7 @@ from deliberate import clock, ticker
 from deliberate.accounts.models import Role
 from deliberate.clock import utcnow
 from deliberate.places.actions import do_add_member, do_create_household
-from deliberate.voting.models import Ballot, RollEntry, SecretBallot, Vote
+from deliberate.voting.models import Ballot, RollEntry, SealedBallot, SecretBallot, Vote
 from deliberate.voting.recount import main as recount_main
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -152,7 +152,7 @@ def test_a_secret_vote_publishes_receipts_and_exports_no_names(app, session):
     assert changed.status_code == 200 and "选票已修改" in changed.text and receipt in changed.text
     reload(session)
     assert session.exec(select(Ballot)).all() == []
-    assert len(session.exec(select(SecretBallot)).all()) == 1
+    assert len(session.exec(select(SecretBallot)).all()) + len(session.exec(select(SealedBallot)).all()) == 1
     _closing_time_passes(session, vote_id)
     post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}")
     post(council, f"/votes/{vote_id}/certify", form_page=f"/votes/{vote_id}")
