@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from client_helpers import login, post
+from factories import grant, make_user
 from sqlalchemy import event
+from starlette.testclient import TestClient
+
+from deliberate.accounts.models import Role
+from deliberate.clock import utcnow
 
 RECEIPT = re.compile(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>")
 
@@ -28,3 +36,18 @@ class StatementLog:
 
     def writes_carrying(self, secret: str) -> list[str]:
         return [statement for statement, parameters in self.seen if secret in parameters]
+
+
+def open_secret_vote(app, session, building, electorate: str) -> int:  # type: ignore[no-untyped-def]
+    """A secret yes/no vote on `building`, created and opened by a member of its council; its id."""
+    council = make_user(session, "council")
+    grant(session, council, Role.COUNCIL, building)
+    client = TestClient(app, follow_redirects=False)
+    login(client, "council")
+    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
+    url = f"/places/{building.id}/votes/new"
+    created = post(client, url, {"title": "巷道铺装", "form": "yes_no", "rule": "majority", "electorate": electorate,
+                                 "closes_at": closes, "secret": "1"}, form_page=url)
+    vote_id = int(created.headers["location"].rsplit("/", 1)[1])
+    post(client, f"/votes/{vote_id}/open", form_page=f"/votes/{vote_id}")
+    return vote_id

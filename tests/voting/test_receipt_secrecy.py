@@ -4,17 +4,14 @@ beside the choice: never into a session, a flash, a URL or a cache, where it wou
 from __future__ import annotations
 
 import re
-from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from client_helpers import login, post
-from factories import grant, make_resident, make_staff, make_town, make_user, reload
-from secrecy_helpers import RECEIPT, StatementLog
+from factories import make_resident, make_staff, make_town, reload
+from secrecy_helpers import RECEIPT, StatementLog, open_secret_vote
 from sqlmodel import select
 from starlette.testclient import TestClient
 
-from deliberate.accounts.models import Role, WebSession
-from deliberate.clock import utcnow
+from deliberate.accounts.models import WebSession
 from deliberate.places.actions import do_add_member, do_create_household
 
 
@@ -29,16 +26,7 @@ def _secret_vote(app, session):  # type: ignore[no-untyped-def]
         households.append(household)
     session.commit()
     make_resident(session, "voter", households[0], by=staff)
-    council = make_user(session, "council")
-    grant(session, council, Role.COUNCIL, building)
-    client = TestClient(app, follow_redirects=False)
-    login(client, "council")
-    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
-    url = f"/places/{building.id}/votes/new"
-    created = post(client, url, {"title": "巷道铺装", "form": "yes_no", "rule": "majority", "electorate": "adults",
-                                 "closes_at": closes, "secret": "1"}, form_page=url)
-    vote_id = int(created.headers["location"].rsplit("/", 1)[1])
-    post(client, f"/votes/{vote_id}/open", form_page=f"/votes/{vote_id}")
+    vote_id = open_secret_vote(app, session, building, "adults")
     return vote_id
 
 

@@ -15,20 +15,17 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from client_helpers import login, post
-from factories import grant, make_resident, make_staff, make_town, make_user, reload
-from secrecy_helpers import RECEIPT, StatementLog
+from factories import make_resident, make_staff, make_town, reload
+from secrecy_helpers import RECEIPT, StatementLog, open_secret_vote
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import SQLModel, select
 from starlette.testclient import TestClient
 
 from deliberate import clock, ticker
-from deliberate.accounts.models import Role
-from deliberate.clock import utcnow
 from deliberate.places.actions import do_add_member, do_create_household
 from deliberate.voting import queries, urn
 from deliberate.voting.models import RollEntry, SealedBallot, SecretBallot, Vote
@@ -57,16 +54,7 @@ def _vote(app, session) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def
     voters = [f"voter{n:02d}" for n in range(ONLINE)]
     for username, household in zip(voters, households, strict=False):
         make_resident(session, username, household, by=staff)
-    council = make_user(session, "council")
-    grant(session, council, Role.COUNCIL, building)
-    client = TestClient(app, follow_redirects=False)
-    login(client, "council")
-    closes = (utcnow() + timedelta(days=3)).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
-    url = f"/places/{building.id}/votes/new"
-    created = post(client, url, {"title": "巷道铺装", "form": "yes_no", "rule": "majority", "electorate": "households",
-                                 "closes_at": closes, "secret": "1"}, form_page=url)
-    vote_id = int(created.headers["location"].rsplit("/", 1)[1])
-    post(client, f"/votes/{vote_id}/open", form_page=f"/votes/{vote_id}")
+    vote_id = open_secret_vote(app, session, building, "households")
     return vote_id, voters
 
 
