@@ -8,6 +8,7 @@ of Yulin choosing how the bricks are laid, by secret ballot.
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -37,7 +38,7 @@ def _paper(session: Session, vote: Vote, rng: random.Random, share: float, choic
     with_accounts = {str(h) for h in session.exec(select(Member.household_id).where(col(Member.user_id).is_not(None)))}
     # Blank ballot papers are numbered at the printer and handed out in whatever order the pile is in: a
     # serial says nothing of whose ballot it was.
-    serials = rng.sample(range(1, 1000), len(roll))
+    serials = secrets.SystemRandom().sample(range(1, 10 * len(roll) + 1000), len(roll))
     for serial, entry in zip(serials, roll, strict=True):
         if entry.has_voted or entry.user_id or with_accounts & set(entry.household_ids.split(",")):
             continue
@@ -45,7 +46,7 @@ def _paper(session: Session, vote: Vote, rng: random.Random, share: float, choic
             continue
         choice = rng.choices(choices, weights=weights)[0]
         actions.do_cast(session, vote, entry, choice, channel=Channel.PAPER, entered_by=by,
-                        paper_serial=f"{vote.id:02d}-{serial:03d}", now=when)
+                        paper_serial=f"{vote.id:02d}-{serial:04d}", now=when)
 
 
 def add_demo_votes(session: Session, rng: random.Random) -> None:
