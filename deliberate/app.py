@@ -18,6 +18,7 @@ from starlette.staticfiles import StaticFiles
 from deliberate import ticker
 from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
+from deliberate.audit import views as audit_views
 from deliberate.db import Database
 from deliberate.discussion import views as discussion_views
 from deliberate.inbox import mailing
@@ -33,7 +34,7 @@ from deliberate.refusal import Refused
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting import views as vote_views
 from deliberate.web import errors
-from deliberate.web.auth import LoginRequired, login_url
+from deliberate.web.auth import LoginRequired, acting_user_id, login_url
 from deliberate.web.database import unit_of_work
 from deliberate.web.middleware import (
     BodyLimitMiddleware,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *namespaced("discussion", discussion_views.routes),
             *namespaced("meetings", meeting_views.routes),
             *namespaced("inbox", inbox_views.routes),
+            *namespaced("audit", audit_views.routes),
         ]),
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
     ]
@@ -126,4 +128,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     app.state.templates = make_templates(settings)
+    app.state.acting_user = acting_user_id
     return app

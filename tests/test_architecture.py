@@ -25,7 +25,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("voting",),
     ("proposals",),
     ("discussion", "meetings"),
-    ("inbox",),
+    ("inbox", "audit"),
     ("web",),
 ]
 # Above everything: what each domain shows on the web (its views and forms) and what puts the app together.

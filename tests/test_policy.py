@@ -24,7 +24,8 @@ ALL = set(PLACES)
 C_TREE = {"C", "K1", "B1", "K2", "B2"}
 STAFF_ACTS = (Act.ACT_AS_STAFF, Act.SEE_VOTERS, Act.VIEW_REGISTER, Act.EDIT_PLACE, Act.MANAGE_HOUSEHOLDS,
               Act.REVIEW_CLAIMS, Act.MANAGE_VOTES, Act.ENTER_PAPER_BALLOTS, Act.REVIEW_PROPOSALS, Act.MANAGE_WORKS,
-              Act.TRACK_PROPOSALS, Act.MANAGE_MEETINGS, Act.SIGN_IN_ATTENDEES, Act.COMMENT, Act.MODERATE)
+              Act.TRACK_PROPOSALS, Act.MANAGE_MEETINGS, Act.SIGN_IN_ATTENDEES, Act.COMMENT, Act.MODERATE,
+              Act.READ_AUDIT)
 
 
 def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
@@ -62,7 +63,7 @@ SCENARIOS: dict[str, tuple[Person | None, dict[Act, set[str]]]] = {
     ),
     "supervisor of compound K1": (
         Person(1, (Grant(Role.SUPERVISOR, "/1/2/"),)),
-        {Act.SUPERVISE: {"K1", "B1"}, Act.ACCEPT_WORKS: {"K1", "B1"}},
+        {Act.SUPERVISE: {"K1", "B1"}, Act.ACCEPT_WORKS: {"K1", "B1"}, Act.READ_AUDIT: {"K1", "B1"}},
     ),
     "resident of building B1": (
         Person(1, home_paths=("/1/2/3/",)),

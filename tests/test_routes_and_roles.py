@@ -112,6 +112,7 @@ LEVELS: dict[tuple[str, str], str] = {
     ("meetings:edit_minutes", G): local("staff"), ("meetings:edit_minutes", P): local("staff"),
     ("meetings:approve_minutes", P): local("tl_council1"), ("meetings:return_minutes", P): local("tl_council1"),
     ("inbox:notifications", G): ACCOUNT, ("inbox:notifications", P): ACCOUNT,
+    ("audit:log", G): local("staff"), ("audit:log.json", G): local("staff"),
 }
 
 # The people of a second community, who may do nothing local to the demo's.
@@ -214,7 +215,7 @@ def _params_for(name: str, o: dict[str, Any]) -> dict[str, Any]:
     prefix = name.split(":")[0]
     if name in ("places:household", "places:add_member", "places:add_owner"):
         return {"id": o["household"].id}
-    if prefix in ("places", "staff", "tracking") or name.endswith(("place_votes", "place_votes.json", ":new",
+    if prefix in ("places", "staff", "tracking", "audit") or name.endswith(("place_votes", "place_votes.json", ":new",
                                                                        "place_proposals", "place_proposals.json",
                                                                        "place_meetings", "place_meetings.json",
                                                                        "place_feed", "moderation", "blocked_words")):

@@ -36,6 +36,7 @@ class Act(StrEnum):
     MODERATE = "moderate"  # hide reported comments, dismiss reports, keep the blocked word list
     MANAGE_MEETINGS = "manage_meetings"  # schedule, edit and cancel meetings; invitees; minutes; attendance
     SIGN_IN_ATTENDEES = "sign_in_attendees"  # at the door of a meeting: also the place's building leaders
+    READ_AUDIT = "read_audit"  # the audit log of stage and status changes: staff and supervisors
 
 
 def may(person: Person | None, act: Act, place: Place) -> bool:
@@ -122,6 +123,12 @@ def _see_voters(person: Person, place: Place) -> bool:
     return _staffs(person, place)
 
 
+def _read_audit(person: Person, place: Place) -> bool:
+    if _staffs(person, place):
+        return True
+    return _supervise(person, place)
+
+
 def _claim_household(person: Person, place: Place) -> bool:
     return True
 
@@ -152,5 +159,6 @@ _RULES = {
     Act.MODERATE: _staffs,
     Act.MANAGE_MEETINGS: _manage_votes,
     Act.SIGN_IN_ATTENDEES: _sign_in_attendees,
+    Act.READ_AUDIT: _read_audit,
 }
 assert set(_RULES) == set(Act) - {Act.VIEW_PLACE}

@@ -38,6 +38,12 @@ def _load_user(request: Request) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def acting_user_id(request: Request) -> int | None:
+    """The account behind this request's changes (the audit log's actor)."""
+    user = current_user(request)
+    return user.id if user is not None else None
+
+
 def current_person(request: Request) -> Person | None:
     user = current_user(request)
     return memo(request, _PERSON, lambda: None if user is None else load_person(reader(request), user))

@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from deliberate.accounts import sessions
+from deliberate.audit import recording
 from deliberate.clock import utcnow
 from deliberate.db import Database
 
@@ -45,7 +46,14 @@ def writer(request: Request) -> Session:
     """The request's write transaction (BEGIN IMMEDIATE on SQLite, at its first statement)."""
     if request.method in SAFE_METHODS:
         raise RuntimeError(f"{request.method} {request.url.path} tried to write: page views never write")
-    return memo(request, _WRITER, lambda: _database(request).session(write=True))
+    return memo(request, _WRITER, lambda: _open_writer(request))
+
+
+def _open_writer(request: Request) -> Session:
+    session = _database(request).session(write=True)
+    # Whose change this is, for the audit log; asked only if the transaction changes what it records.
+    session.info[recording.ACTOR] = lambda: request.app.state.acting_user(request)
+    return session
 
 
 def _database(request: Request) -> Database:
