@@ -1,4 +1,4 @@
-"""The `deliberate` command: database migrations, the demo community, serving, the clock, recounting a vote."""
+"""The `deliberate` command: database migrations, backups, the demo community, serving, the clock, recounting a vote."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from deliberate import demo, ticker
+from deliberate.backup import BackupFailed, Copy, back_up, restore
 from deliberate.db import Database
 from deliberate.inbox import mailing
 from deliberate.mail import DeliveryFailed, Message, SmtpSender
@@ -36,6 +37,39 @@ def db_upgrade(settings: Settings, revision: str = "head") -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(_alembic_config(settings), revision)
+
+
+def backup(settings: Settings, path: str, *, force: bool) -> int:
+    try:
+        copy = back_up(settings, Path(path), force=force)
+    except BackupFailed as error:
+        print(f"deliberate: backup failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up the database to {copy.path}")
+    _describe(copy)
+    return 0
+
+
+def restore_backup(settings: Settings, path: str, *, force: bool) -> int:
+    try:
+        copy = restore(settings, Path(path), force=force)
+    except BackupFailed as error:
+        print(f"deliberate: restore failed: {error}", file=sys.stderr)
+        return 1
+    print(f"Restored {path} as the database {copy.path}")
+    _describe(copy)
+    db_upgrade(settings)
+    print("Migrated to the newest schema.")
+    return 0
+
+
+def _describe(copy: Copy) -> None:
+    print(f"  size: {copy.size / 1_048_576:.1f} MB ({copy.size:,} bytes)")
+    print(f"  schema: Alembic revision {copy.revision or 'none'}")
+    if copy.rows:
+        filled = {table: count for table, count in copy.rows.items() if count and table != "alembic_version"}
+        print(f"  {len(copy.rows)} tables, {sum(filled.values()):,} rows: "
+              + (", ".join(f"{table} {count:,}" for table, count in filled.items()) or "all empty"))
 
 
 def load_demo(settings: Settings, *, if_empty: bool) -> int:
@@ -130,6 +164,13 @@ def main(argv: list[str] | None = None) -> int:
     database.add_argument("revision", nargs="?", default="head")
     demo = commands.add_parser("demo", help="load the demo community into an empty database")
     demo.add_argument("--if-empty", action="store_true", help="do nothing (and succeed) if places exist")
+    save = commands.add_parser("backup", help="copy the database to PATH, safely while the server runs")
+    save.add_argument("path")
+    save.add_argument("--force", action="store_true", help="replace PATH if it exists")
+    load = commands.add_parser("restore", help="replace the database with the backup at PATH (stop the server "
+                                               "first), then migrate it")
+    load.add_argument("path")
+    load.add_argument("--force", action="store_true", help="replace the database if it holds anything")
     run = commands.add_parser("serve", help="serve with uvicorn")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
@@ -148,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "db":
             db_upgrade(settings, args.revision)
             return 0
+        if args.command == "backup":
+            return backup(settings, args.path, force=args.force)
+        if args.command == "restore":
+            return restore_backup(settings, args.path, force=args.force)
         if args.command == "demo":
             return load_demo(settings, if_empty=args.if_empty)
         if args.command == "tick":
