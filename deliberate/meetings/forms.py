@@ -13,6 +13,7 @@ from starlette.requests import Request
 
 from deliberate.accounts.models import User
 from deliberate.clock import utcnow
+from deliberate.db import parse_id
 from deliberate.i18n import gettext as _
 from deliberate.meetings import rules
 from deliberate.meetings.actions import MAX_AGENDA_ITEMS, ItemRecord, MeetingDraft
@@ -21,7 +22,6 @@ from deliberate.meetings.queries import MeetingForm
 from deliberate.proposals.models import Proposal
 from deliberate.refusal import Invalid, Refused
 from deliberate.web import forms
-from deliberate.web.loading import parse_id
 
 TITLE_MAX, DESCRIPTION_MAX, ROOM_MAX, URL_MAX, ITEM_MAX, REASON_MAX = 200, 5000, 200, 500, 200, 1000
 CAPACITY_MAX = 100_000
