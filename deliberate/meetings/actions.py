@@ -1,4 +1,9 @@
-"""The only writers of meetings: scheduling, registration, sign-in and minutes; and the queries their pages need."""
+"""The only writers of meetings: scheduling, invitations, registration, sign-in and minutes.
+
+Each action that counts seats or decides the minutes works on the meeting's row as its caller locked it for the
+transaction (`access.access_meeting(..., for_update=True)`, as every form's handler loads it), so that fifty
+registrations arriving at once take the seats one at a time, and the minutes' moves are made once.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
+from deliberate.accounts.models import User
 from deliberate.accounts.people import Person, load_person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
-from deliberate.meetings import rules
+from deliberate.meetings import queries, rules
+from deliberate.meetings.access import is_invited, registration_refusal
 from deliberate.meetings.models import (
     Access,
     AgendaItem,
@@ -28,29 +34,26 @@ from deliberate.meetings.models import (
     Registration,
     RegistrationStatus,
 )
+from deliberate.meetings.queries import ProposalMeeting as ProposalMeeting
+from deliberate.meetings.queries import meetings_for_proposal as meetings_for_proposal
+from deliberate.meetings.rules import MeetingError, refuse
 from deliberate.places.models import Household, Member, Place
-from deliberate.policy import Act, may
 from deliberate.proposals import actions as proposals
 from deliberate.proposals import plans
 from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Proposal, ProposalEvent
-from deliberate.proposals.rules import TERMINAL, Stage
 from deliberate.proposals.rules import Action as Move
-from deliberate.refusal import Refused
+from deliberate.proposals.rules import Stage
+
+__all__ = ["ItemRecord", "MeetingDraft", "MeetingError", "ProposalMeeting", "meetings_for_proposal"]
 
 CHINA = ZoneInfo("Asia/Shanghai")  # the time written into timeline events
 MAX_AGENDA_ITEMS = 20
-CANDIDATE_LIMIT = 200
-SEARCH_LIMIT = 30
 
 # Decisions that move a proposal, as the proposal loop's own moves.
 REVIEW_MOVES = {ItemMove.ACCEPT: Move.ACCEPT, ItemMove.REQUEST_CHANGES: Move.REQUEST_CHANGES,
                 ItemMove.REJECT: Move.REJECT}
 LOOP_MOVES = {**REVIEW_MOVES, ItemMove.PUBLISH_PLAN: Move.PUBLISH_PLAN}
-
-
-class MeetingError(Refused):
-    """A refusal shown to the person: `status` is 409 (the meeting's state), 422 (what was typed) or 403."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +76,6 @@ class MeetingDraft:
 # Scheduling ------------------------------------------------------------------------------------
 
 
-def _refuse(message: str | tuple[str, str] | None, status: int = 409) -> None:
-    if isinstance(message, tuple):
-        message = message[1]
-    if message:
-        raise MeetingError(message, status)
-
-
 def _about(meeting: Meeting) -> str:
     """How a timeline event names the meeting."""
     when = meeting.starts_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
@@ -93,9 +89,9 @@ def do_schedule(session: Session, *, place: Place, by: User, draft: MeetingDraft
     now = now or utcnow()
     if draft.kind not in rules.kinds_for(place.kind):
         raise MeetingError(_("这里不能召开这类会议。"), 422)
-    _refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
-    _refuse(rules.notice_error(draft.kind, draft.starts_at, now, draft.urgent_reason), 422)
-    meeting = Meeting(place_id=place.id, organiser_id=by.id, noticed_at=now, created_at=now,  # type: ignore[arg-type]
+    refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
+    refuse(rules.notice_error(draft.kind, draft.starts_at, now, draft.urgent_reason), 422)
+    meeting = Meeting(place_id=place.id, organiser_id=by.id, noticed_at=now, created_at=now,
                       updated_at=now, notice_days=rules.notice_days(draft.kind), kind=draft.kind, title=draft.title,
                       starts_at=draft.starts_at, ends_at=draft.ends_at)
     _fill(meeting, draft, now)
@@ -114,20 +110,13 @@ def _fill(meeting: Meeting, draft: MeetingDraft, noticed_at: datetime) -> None:
     meeting.urgent_reason = "" if met else draft.urgent_reason.strip()
 
 
-def agenda_of(session: Session, meeting: Meeting) -> list[AgendaItem]:
-    return list(session.exec(
-        select(AgendaItem).where(AgendaItem.meeting_id == meeting.id).order_by(col(AgendaItem.position),
-                                                                             col(AgendaItem.id))
-    ).all())
-
-
 def _set_agenda(session: Session, meeting: Meeting, place: Place, draft: MeetingDraft, by: User) -> None:
     """The agenda as drafted: proposals first, then free items. Items kept keep what the minutes say of them;
     a proposal newly on the agenda is told on its timeline."""
     if len(draft.proposal_ids) + len(draft.items) > MAX_AGENDA_ITEMS:
         raise MeetingError(_("议程最多 %(n)s 项。", n=MAX_AGENDA_ITEMS), 422)
     wanted = _agenda_proposals(session, place, draft.proposal_ids)
-    existing = agenda_of(session, meeting)
+    existing = queries.agenda_of(session, meeting)
     by_proposal = {item.proposal_id: item for item in existing if item.proposal_id is not None}
     by_title = {item.title: item for item in existing if item.proposal_id is None}
     kept: set[int | None] = set()
@@ -136,17 +125,17 @@ def _set_agenda(session: Session, meeting: Meeting, place: Place, draft: Meeting
         position += 1
         item = by_proposal.get(proposal.id)
         if item is None:
-            item = AgendaItem(meeting_id=meeting.id, position=position, title=proposal.title[:200],  # type: ignore[arg-type]
+            item = AgendaItem(meeting_id=meeting.id, position=position, title=proposal.title[:200],
                               proposal_id=proposal.id)
             session.add(item)
             session.flush()
             proposals.record(session, proposal, action="meeting_scheduled", to_stage=proposal.stage, by=by,
-                             reason=_about(meeting), subject=("meeting", meeting.id))  # type: ignore[arg-type]
+                             reason=_about(meeting), subject=("meeting", meeting.id))
         item.position = position
         kept.add(item.id)
     for title in dict.fromkeys(draft.items):
         position += 1
-        item = by_title.get(title) or AgendaItem(meeting_id=meeting.id, position=position, title=title)  # type: ignore[arg-type]
+        item = by_title.get(title) or AgendaItem(meeting_id=meeting.id, position=position, title=title)
         item.position = position
         session.add(item)
         session.flush()
@@ -169,56 +158,20 @@ def _agenda_proposals(session: Session, place: Place, ids: tuple[int, ...]) -> l
     return [found[i] for i in dict.fromkeys(ids)]
 
 
-def agenda_candidates(session: Session, place: Place, meeting: Meeting | None = None) -> list[Proposal]:
-    """Proposals that can go on a meeting's agenda here: open ones of the place and the places within it,
-    and whatever the meeting already has."""
-    closed = [s.value for s in (*TERMINAL, Stage.DRAFT)]
-    open_ones = list(session.exec(
-        select(Proposal).join(Place, col(Place.id) == Proposal.place_id)
-        .where(col(Place.path).startswith(place.path), col(Proposal.stage).notin_(closed))
-        .order_by(col(Proposal.id).desc()).limit(CANDIDATE_LIMIT)
-    ).all())
-    if meeting is not None:
-        have = {p.id for p in open_ones}
-        on_agenda = [i.proposal_id for i in agenda_of(session, meeting) if i.proposal_id and i.proposal_id not in have]
-        if on_agenda:
-            open_ones += list(session.exec(select(Proposal).where(col(Proposal.id).in_(on_agenda))).all())
-    return open_ones
-
-
-def chair_candidates(session: Session, place: Place, organiser: User) -> list[User]:
-    """Who may chair: the organiser, staff of the place or above, council members of the place or above,
-    and the building leaders within it."""
-    above = [f"/{'/'.join(str(i) for i in place.ancestor_ids[: n + 1])}/" for n in range(len(place.ancestor_ids))]
-    rows = session.exec(
-        select(User, RoleGrant.role, Place.path).join(RoleGrant, col(RoleGrant.user_id) == User.id)
-        .join(Place, col(Place.id) == RoleGrant.place_id)
-        .where(or_(col(Place.path).in_(above), col(Place.path).startswith(place.path)))
-    ).all()
-    found = {organiser.id: organiser}
-    for user, role, path in rows:
-        if path in above and role in (Role.STAFF, Role.ADMIN, Role.COUNCIL):
-            found[user.id] = user
-        elif path.startswith(place.path) and role == Role.BUILDING_LEADER:
-            found[user.id] = user
-    return sorted(found.values(), key=lambda u: (u.id != organiser.id, u.display_name, u.id))
-
-
 def do_edit(session: Session, meeting: Meeting, place: Place, by: User, draft: MeetingDraft,
             now: datetime | None = None) -> Meeting:
-    """Change what was announced. A new time is a new announcement: its notice counts from now."""
+    """Change what was announced (the meeting's row locked). A new time is a new announcement: its notice counts
+    from now. A larger capacity lets the waiting list in."""
     now = now or utcnow()
-    meeting = _lock(session, meeting)
-    _refuse(rules.change_refusal(status=meeting.status, ends_at=meeting.ends_at, now=now,
-                                 minutes_published=minutes_published(session, meeting)))
+    refuse(queries.change_refusal(session, meeting, now))
     if draft.kind not in rules.kinds_for(place.kind):
         raise MeetingError(_("这里不能召开这类会议。"), 422)
     moved = (draft.starts_at, draft.ends_at) != (meeting.starts_at, meeting.ends_at)
     noticed_at = meeting.noticed_at
     if moved:
-        _refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
+        refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
         noticed_at = now
-    _refuse(rules.notice_error(draft.kind, draft.starts_at, noticed_at, draft.urgent_reason), 422)
+    refuse(rules.notice_error(draft.kind, draft.starts_at, noticed_at, draft.urgent_reason), 422)
     _fill(meeting, draft, noticed_at)
     meeting.noticed_at, meeting.notice_days = noticed_at, rules.notice_days(draft.kind)
     meeting.sequence += 1
@@ -226,20 +179,19 @@ def do_edit(session: Session, meeting: Meeting, place: Place, by: User, draft: M
     session.add(meeting)
     session.flush()
     if moved:
-        for _item, proposal in _agenda_proposal_rows(session, meeting):
+        for _item, proposal in queries.agenda_proposals(session, meeting):
             proposals.record(session, proposal, action="meeting_rescheduled", to_stage=proposal.stage, by=by,
-                             reason=_about(meeting), subject=("meeting", meeting.id))  # type: ignore[arg-type]
+                             reason=_about(meeting), subject=("meeting", meeting.id))
     _set_agenda(session, meeting, place, draft, by)
     _promote(session, meeting, now)
     return meeting
 
 
 def do_cancel(session: Session, meeting: Meeting, by: User, reason: str, now: datetime | None = None) -> None:
-    """Cancel with a reason the page shows to everyone who registered; the proposals on the agenda are told."""
+    """Cancel (the meeting's row locked) with a reason the page shows to everyone who registered; the proposals on
+    the agenda are told."""
     now = now or utcnow()
-    meeting = _lock(session, meeting)
-    _refuse(rules.change_refusal(status=meeting.status, ends_at=meeting.ends_at, now=now,
-                                 minutes_published=minutes_published(session, meeting)))
+    refuse(queries.change_refusal(session, meeting, now))
     if now >= meeting.starts_at:
         raise MeetingError(_("会议已经开始，不能取消。"))
     if not reason.strip():
@@ -250,107 +202,47 @@ def do_cancel(session: Session, meeting: Meeting, by: User, reason: str, now: da
     meeting.updated_at = now
     session.add(meeting)
     session.flush()
-    for _item, proposal in _agenda_proposal_rows(session, meeting):
+    for _item, proposal in queries.agenda_proposals(session, meeting):
         proposals.record(session, proposal, action="meeting_cancelled", to_stage=proposal.stage, by=by,
-                         reason=f"{_about(meeting)} · {meeting.cancel_reason}", subject=("meeting", meeting.id))  # type: ignore[arg-type]
-
-
-def _agenda_proposal_rows(session: Session, meeting: Meeting) -> list[tuple[AgendaItem, Proposal]]:
-    rows = session.exec(
-        select(AgendaItem, Proposal).join(Proposal, col(Proposal.id) == AgendaItem.proposal_id)
-        .where(AgendaItem.meeting_id == meeting.id).order_by(col(AgendaItem.position))
-    ).all()
-    return [(item, proposal) for item, proposal in rows]
+                         reason=f"{_about(meeting)} · {meeting.cancel_reason}", subject=("meeting", meeting.id))
 
 
 # Invitees --------------------------------------------------------------------------------------
 
 
-def invitees(session: Session, meeting: Meeting) -> list[User]:
-    return list(session.exec(
-        select(User).join(Invitation, col(Invitation.user_id) == User.id)
-        .where(Invitation.meeting_id == meeting.id).order_by(col(Invitation.id))
-    ).all())
-
-
-def is_invited(session: Session, meeting: Meeting, user: User | None) -> bool:
-    if user is None:
-        return False
-    return session.exec(select(Invitation.id).where(Invitation.meeting_id == meeting.id,
-                                                    Invitation.user_id == user.id)).first() is not None
-
-
-def residents_matching(session: Session, place: Place, query: str) -> list[tuple[User, Household, Place]]:
-    """Verified residents of the place with an account, found by their name, with their home."""
-    statement = (
-        select(User, Household, Place).join(ResidencyClaim, col(ResidencyClaim.user_id) == User.id)
-        .join(Household, col(Household.id) == ResidencyClaim.household_id)
-        .join(Place, col(Place.id) == Household.building_id)
-        .where(ResidencyClaim.status == ClaimStatus.APPROVED, col(Place.path).startswith(place.path))
-    )
-    if query:
-        statement = statement.where(or_(col(User.display_name).contains(query),
-                                        col(ResidencyClaim.name).contains(query)))
-    rows = session.exec(statement.order_by(col(User.display_name), col(User.id)).limit(SEARCH_LIMIT)).all()
-    return [(user, household, building) for user, household, building in rows]
-
-
 def do_invite(session: Session, meeting: Meeting, place: Place, user: User, by: User) -> bool:
     """Invite a verified resident of the place; True when newly invited."""
-    if not proposals.home_households(session, user, place):
+    if not queries.homes_for(session, user, place):
         raise MeetingError(_("只能邀请本地核实居民；其他人可以在签到时按来宾登记。"), 422)
-    if is_invited(session, meeting, user):
+    if is_invited(session, meeting, user.id):
         return False
     try:
         with session.begin_nested():
-            session.add(Invitation(meeting_id=meeting.id, user_id=user.id, invited_by_id=by.id))  # type: ignore[arg-type]
+            session.add(Invitation(meeting_id=meeting.id, user_id=user.id, invited_by_id=by.id))
     except IntegrityError:
         return False
     return True
 
 
 def do_uninvite(session: Session, meeting: Meeting, user: User, now: datetime | None = None) -> None:
-    """Withdraw an invitation; a registration that rested on it ends, and the waiting list moves up."""
-    invitation = session.exec(select(Invitation).where(Invitation.meeting_id == meeting.id,
-                                                       Invitation.user_id == user.id)).first()
+    """Withdraw an invitation (the meeting's row locked); a registration that rested on it ends, and the waiting
+    list moves up."""
+    invitation = session.exec(select(Invitation).where(col(Invitation.meeting_id) == meeting.id,
+                                                       col(Invitation.user_id) == user.id)).first()
     if invitation is None:
         return
     session.delete(invitation)
     if meeting.access == Access.INVITED:
-        _end_registration(session, _lock(session, meeting), user, now or utcnow())
+        _end_registration(session, meeting, user, now or utcnow())
     session.flush()
 
 
 # Registration ----------------------------------------------------------------------------------
 
 
-def _lock(session: Session, meeting: Meeting) -> Meeting:
-    """Take the meeting's row for this transaction, so that seats are counted by one registration at a time
-    (SELECT … FOR UPDATE on PostgreSQL; SQLite writers take the whole database already)."""
-    return session.exec(
-        select(Meeting).where(Meeting.id == meeting.id).with_for_update().execution_options(populate_existing=True)
-    ).one()
-
-
-def registration_of(session: Session, meeting: Meeting, user: User | None) -> Registration | None:
-    if user is None:
-        return None
-    return session.exec(select(Registration).where(Registration.meeting_id == meeting.id,
-                                                   Registration.user_id == user.id)).first()
-
-
-def _count(session: Session, meeting: Meeting, status: str) -> int:
-    return session.exec(select(func.count()).select_from(Registration).where(
-        Registration.meeting_id == meeting.id, Registration.status == status)).one()
-
-
-def homes_for(session: Session, user: User, place: Place) -> list[Household]:
-    return proposals.home_households(session, user, place)
-
-
 def _household(session: Session, user: User, place: Place, household_id: int | None) -> int | None:
     """The household the person speaks for: the one chosen among their homes here, or their only one."""
-    homes = homes_for(session, user, place)
+    homes = queries.homes_for(session, user, place)
     if household_id is None:
         return homes[0].id if len(homes) == 1 else None
     if household_id not in {h.id for h in homes}:
@@ -360,48 +252,44 @@ def _household(session: Session, user: User, place: Place, household_id: int | N
 
 def do_register(session: Session, meeting: Meeting, place: Place, person: Person, user: User, *,
                 household_id: int | None = None, now: datetime | None = None) -> tuple[Registration, bool]:
-    """A seat, or a place on the waiting list; once per person however many requests arrive at once.
-    Returns the registration and whether it is new."""
+    """A seat, or a place on the waiting list; once per person however many requests arrive at once. The seats
+    are counted on the meeting's row as the caller locked it. Returns the registration and whether it is new."""
     now = now or utcnow()
-    meeting = _lock(session, meeting)
-    refusal = rules.registration_refusal(
-        status=meeting.status, starts_at=meeting.starts_at, now=now, access=meeting.access,
-        lives_here=may(person, Act.ACT_AS_RESIDENT, place), invited=is_invited(session, meeting, user))
+    refusal = registration_refusal(session, meeting, place, person, now)
     if refusal:
         raise MeetingError(refusal[1], refusal[0])
     household = _household(session, user, place, household_id)
-    existing = registration_of(session, meeting, user)
+    existing = queries.registration_of(session, meeting, user)
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         return existing, False
-    status = rules.seat_for(meeting.capacity, _count(session, meeting, RegistrationStatus.REGISTERED))
+    status = rules.seat_for(meeting.capacity, queries.registered_count(session, meeting))
     if existing is not None:
         existing.status, existing.queued_at, existing.household_id = status, now, household
         existing.cancelled_at, existing.updated_at = None, now
         session.add(existing)
         session.flush()
         return existing, True
-    registration = Registration(meeting_id=meeting.id, user_id=user.id, household_id=household,  # type: ignore[arg-type]
-                                status=status, queued_at=now, created_at=now, updated_at=now)
+    registration = Registration(meeting_id=meeting.id, user_id=user.id, household_id=household, status=status,
+                                queued_at=now, created_at=now, updated_at=now)
     try:
         with session.begin_nested():
             session.add(registration)
     except IntegrityError:  # the same person's other request got there first
-        found = registration_of(session, meeting, user)
+        found = queries.registration_of(session, meeting, user)
         assert found is not None
         return found, False
     return registration, True
 
 
 def do_unregister(session: Session, meeting: Meeting, user: User, now: datetime | None = None) -> bool:
-    """Cancel one's registration before the start; the first on the waiting list takes the seat."""
+    """Cancel one's registration before the start (the meeting's row locked); the first waiting takes the seat."""
     now = now or utcnow()
-    meeting = _lock(session, meeting)
-    _refuse(rules.cancellation_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now))
+    refuse(rules.cancellation_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now))
     return _end_registration(session, meeting, user, now)
 
 
 def _end_registration(session: Session, meeting: Meeting, user: User, now: datetime) -> bool:
-    registration = registration_of(session, meeting, user)
+    registration = queries.registration_of(session, meeting, user)
     if registration is None or registration.status == RegistrationStatus.CANCELLED:
         return False
     registration.status, registration.cancelled_at, registration.updated_at = RegistrationStatus.CANCELLED, now, now
@@ -411,19 +299,11 @@ def _end_registration(session: Session, meeting: Meeting, user: User, now: datet
     return True
 
 
-def waiting_list(session: Session, meeting: Meeting) -> list[Registration]:
-    return list(session.exec(
-        select(Registration).where(Registration.meeting_id == meeting.id,
-                                   Registration.status == RegistrationStatus.WAITING)
-        .order_by(col(Registration.queued_at), col(Registration.id))
-    ).all())
-
-
 def _promote(session: Session, meeting: Meeting, now: datetime) -> list[Registration]:
     if meeting.status == MeetingStatus.CANCELLED:
         return []
-    waiting = waiting_list(session, meeting)
-    count = rules.promotions(meeting.capacity, _count(session, meeting, RegistrationStatus.REGISTERED), len(waiting))
+    waiting = queries.waiting_list(session, meeting)
+    count = rules.promotions(meeting.capacity, queries.registered_count(session, meeting), len(waiting))
     for registration in waiting[:count]:
         registration.status, registration.updated_at = RegistrationStatus.REGISTERED, now
         session.add(registration)
@@ -431,64 +311,7 @@ def _promote(session: Session, meeting: Meeting, now: datetime) -> list[Registra
     return waiting[:count]
 
 
-def waiting_position(session: Session, meeting: Meeting, registration: Registration | None) -> int | None:
-    if registration is None or registration.status != RegistrationStatus.WAITING:
-        return None
-    ids = [r.id for r in waiting_list(session, meeting)]
-    return ids.index(registration.id) + 1 if registration.id in ids else None
-
-
-@dataclass(frozen=True)
-class Counts:
-    registered: int
-    waiting: int
-    attended: int
-    guests: int
-
-    def seats_left(self, capacity: int | None) -> int | None:
-        return None if capacity is None else max(0, capacity - self.registered)
-
-
-def counts(session: Session, meeting: Meeting) -> Counts:
-    attended = session.exec(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()
-    return Counts(
-        registered=_count(session, meeting, RegistrationStatus.REGISTERED),
-        waiting=_count(session, meeting, RegistrationStatus.WAITING),
-        attended=len(attended), guests=sum(1 for a in attended if a.guest),
-    )
-
-
-def registrations(session: Session, meeting: Meeting) -> list[tuple[Registration, User]]:
-    """Everyone registered or waiting, seats first, each list in order of registering."""
-    rows = session.exec(
-        select(Registration, User).join(User, col(User.id) == Registration.user_id)
-        .where(Registration.meeting_id == meeting.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(col(Registration.status), col(Registration.queued_at), col(Registration.id))
-    ).all()
-    return [(registration, user) for registration, user in rows]
-
-
 # Sign-in ---------------------------------------------------------------------------------------
-
-
-def attendance(session: Session, meeting: Meeting) -> list[Attendance]:
-    return list(session.exec(
-        select(Attendance).where(Attendance.meeting_id == meeting.id).order_by(col(Attendance.signed_in_at),
-                                                                             col(Attendance.id))
-    ).all())
-
-
-def members_matching(session: Session, place: Place, query: str) -> list[tuple[Member, Household, Place]]:
-    """People of the register living in the place, found by name, for signing in those who came unregistered."""
-    if not query:
-        return []
-    rows = session.exec(
-        select(Member, Household, Place).join(Household, col(Household.id) == Member.household_id)
-        .join(Place, col(Place.id) == Household.building_id)
-        .where(col(Place.path).startswith(place.path), col(Member.name).contains(query))
-        .order_by(col(Member.name), col(Member.id)).limit(SEARCH_LIMIT)
-    ).all()
-    return [(member, household, building) for member, household, building in rows]
 
 
 def do_sign_in(session: Session, meeting: Meeting, place: Place, by: User, *, user: User | None = None,
@@ -497,15 +320,11 @@ def do_sign_in(session: Session, meeting: Meeting, place: Place, by: User, *, us
     """Sign someone in: an account (from the registration list or by name), a person of the register who has
     no account, or a guest by name. Each person once."""
     now = now or utcnow()
-    _refuse(rules.sign_in_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now,
-                                  minutes_published=minutes_published(session, meeting)))
-    entry = Attendance(meeting_id=meeting.id, signed_in_by_id=by.id, signed_in_at=now, walk_in=walk_in, name="")  # type: ignore[arg-type]
+    refuse(rules.sign_in_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now,
+                                 minutes_published=queries.minutes_published(session, meeting)))
+    entry = Attendance(meeting_id=meeting.id, signed_in_by_id=by.id, signed_in_at=now, walk_in=walk_in, name="")
     if member is not None:
-        building = session.get(Place, session.get(Household, member.household_id).building_id)  # type: ignore[union-attr]
-        if building is None or not building.path.startswith(place.path):
-            raise MeetingError(_("只能为本地登记的居民签到；其他人请按来宾登记。"), 422)
-        entry.member_id, entry.household_id, entry.user_id, entry.name = (
-            member.id, member.household_id, member.user_id, member.name)
+        _as_member(session, entry, member, place)
     elif user is not None:
         entry.user_id, entry.name = user.id, user.display_name
         entry.household_id = _household(session, user, place, household_id)
@@ -525,11 +344,20 @@ def do_sign_in(session: Session, meeting: Meeting, place: Place, by: User, *, us
     return entry
 
 
+def _as_member(session: Session, entry: Attendance, member: Member, place: Place) -> None:
+    household = session.get(Household, member.household_id)
+    building = session.get(Place, household.building_id) if household is not None else None
+    if building is None or not building.path.startswith(place.path):
+        raise MeetingError(_("只能为本地登记的居民签到；其他人请按来宾登记。"), 422)
+    entry.member_id, entry.household_id, entry.user_id, entry.name = (
+        member.id, member.household_id, member.user_id, member.name)
+
+
 def _member_of(session: Session, user: User, household_id: int | None) -> int | None:
     if household_id is None:
         return None
-    return session.exec(select(Member.id).where(Member.household_id == household_id,
-                                                Member.user_id == user.id)).first()
+    return session.exec(select(Member.id).where(col(Member.household_id) == household_id,
+                                                col(Member.user_id) == user.id)).first()
 
 
 def _already_signed_in(session: Session, meeting: Meeting, entry: Attendance) -> bool:
@@ -540,34 +368,19 @@ def _already_signed_in(session: Session, meeting: Meeting, entry: Attendance) ->
         conditions.append(col(Attendance.member_id) == entry.member_id)
     if not conditions:
         return False
-    return session.exec(select(Attendance.id).where(Attendance.meeting_id == meeting.id,
+    return session.exec(select(Attendance.id).where(col(Attendance.meeting_id) == meeting.id,
                                                     or_(*conditions))).first() is not None
 
 
-def do_undo_sign_in(session: Session, meeting: Meeting, entry: Attendance, now: datetime | None = None) -> None:
+def do_undo_sign_in(session: Session, meeting: Meeting, entry: Attendance) -> None:
     """Take back a sign-in made by mistake, until the minutes are published."""
-    if minutes_published(session, meeting):
+    if queries.minutes_published(session, meeting):
         raise MeetingError(_("会议纪要已发布，签到名单不能再改。"))
     session.delete(entry)
     session.flush()
 
 
 # Minutes ---------------------------------------------------------------------------------------
-
-
-def minutes_of(session: Session, meeting: Meeting) -> Minutes | None:
-    return session.get(Minutes, meeting.id)
-
-
-def minutes_published(session: Session, meeting: Meeting) -> bool:
-    minutes = minutes_of(session, meeting)
-    return minutes is not None and minutes.status == MinutesStatus.PUBLISHED
-
-
-def attendees_line(session: Session, meeting: Meeting) -> str:
-    """A first line for the minutes' attendance, from the sign-in: the names stay with the staff."""
-    found = counts(session, meeting)
-    return _("实到 %(n)s 人（其中来宾 %(guests)s 人）。", n=found.attended, guests=found.guests)
 
 
 @dataclass(frozen=True)
@@ -579,17 +392,15 @@ class ItemRecord:
 
 def do_save_minutes(session: Session, meeting: Meeting, by: User, *, attendees: str, summary: str,
                     records: dict[int, ItemRecord], submit: bool, now: datetime | None = None) -> Minutes:
-    """Save the draft; with `submit`, hand it to the chair. A decision that would move a proposal is
-    checked against the proposal's state machine now, and made when the chair publishes."""
+    """Save the draft (the meeting's row locked); with `submit`, hand it to the chair. A decision that would move
+    a proposal is checked against the proposal's state machine now, and made when the chair publishes."""
     now = now or utcnow()
-    meeting = _lock(session, meeting)
-    _refuse(rules.minutes_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now))
-    minutes = minutes_of(session, meeting)
-    if minutes is not None and minutes.status == MinutesStatus.PUBLISHED:
-        raise MeetingError(_("会议纪要已发布，不能再修改。"))
-    items = agenda_of(session, meeting)
+    minutes = queries.minutes_of(session, meeting)
+    refuse(rules.minutes_refusal(status=meeting.status, starts_at=meeting.starts_at, now=now,
+                                 published=minutes is not None and minutes.status == MinutesStatus.PUBLISHED))
+    items = queries.agenda_of(session, meeting)
     for item in items:
-        record = records.get(item.id, ItemRecord(item.discussion, item.decision, item.move))  # type: ignore[arg-type]
+        record = records.get(item.id, ItemRecord(item.discussion, item.decision, item.move))
         if record.move and item.proposal_id is None:
             raise MeetingError(_("只有提案议题的决定才能改变提案进度。"), 422)
         item.discussion, item.decision, item.move = record.discussion, record.decision, record.move
@@ -598,7 +409,7 @@ def do_save_minutes(session: Session, meeting: Meeting, by: User, *, attendees: 
         if item.move:
             check_move(session, meeting, item)
     if minutes is None:
-        minutes = Minutes(meeting_id=meeting.id, created_at=now)  # type: ignore[arg-type]
+        minutes = Minutes(meeting_id=meeting.id, created_at=now)
     minutes.attendees, minutes.summary, minutes.drafted_by_id, minutes.updated_at = attendees, summary, by.id, now
     if submit:
         minutes.status, minutes.submitted_at, minutes.return_note = MinutesStatus.SUBMITTED, now, ""
@@ -630,7 +441,7 @@ def _chair_person(session: Session, meeting: Meeting) -> Person | None:
 
 def do_return_minutes(session: Session, meeting: Meeting, note: str, now: datetime | None = None) -> None:
     """The chair sends the draft back, saying what to change."""
-    minutes = minutes_of(session, meeting)
+    minutes = queries.minutes_of(session, meeting)
     if minutes is None or minutes.status != MinutesStatus.SUBMITTED:
         raise MeetingError(_("纪要还没有提交审批。"))
     minutes.status, minutes.return_note, minutes.updated_at = MinutesStatus.DRAFT, note.strip(), now or utcnow()
@@ -639,20 +450,20 @@ def do_return_minutes(session: Session, meeting: Meeting, note: str, now: dateti
 
 
 def do_approve_minutes(session: Session, meeting: Meeting, chair: User, now: datetime | None = None) -> Minutes:
-    """The chair approves: the minutes become public, each proposal on the agenda links them on its timeline,
-    and the decisions move the proposals through the loop's own functions (all of it, or nothing)."""
+    """The chair approves (the meeting's row locked: the moves are made once): the minutes become public, each
+    proposal on the agenda links them on its timeline, and the decisions move the proposals through the loop's
+    own functions (all of it, or nothing)."""
     now = now or utcnow()
-    meeting = _lock(session, meeting)  # one approval at a time: the moves are made once
-    minutes = minutes_of(session, meeting)
+    minutes = queries.minutes_of(session, meeting)
     if minutes is None or minutes.status != MinutesStatus.SUBMITTED:
         raise MeetingError(_("纪要还没有提交审批。"))
     if chair.id != meeting.chair_id:
         raise MeetingError(_("只有会议主持人可以批准纪要。"), 403)
     person = load_person(session, chair)
-    for item, proposal in _agenda_proposal_rows(session, meeting):
+    for item, proposal in queries.agenda_proposals(session, meeting):
         decided = f" · {_('决定：')}{item.decision}" if item.decision and not item.move else ""
         proposals.record(session, proposal, action="minutes_published", to_stage=proposal.stage, by=chair,
-                         reason=_about(meeting) + decided, subject=("meeting", meeting.id))  # type: ignore[arg-type]
+                         reason=_about(meeting) + decided, subject=("meeting", meeting.id))
         if item.move:
             event = _apply(session, item, proposal, person, chair, now)
             item.event_id = event.id
@@ -671,77 +482,3 @@ def _apply(session: Session, item: AgendaItem, proposal: Proposal, person: Perso
     if item.move == ItemMove.PUBLISH_PLAN:
         return plans.do_publish(session, proposal, place, person, chair, now=now)
     return proposals.do_review(session, proposal, place, person, chair, REVIEW_MOVES[item.move], item.decision)
-
-
-# Calendars and lists ---------------------------------------------------------------------------
-
-
-def _places_clause(place: Place, within: bool):  # type: ignore[no-untyped-def]
-    """The place, the places that contain it, and with `within` the places inside it."""
-    clause = col(Meeting.place_id).in_(place.ancestor_ids)
-    if within:
-        clause = or_(clause, col(Place.path).startswith(place.path))
-    return clause
-
-
-def upcoming(session: Session, place: Place, now: datetime, *, within: bool = False) -> list[tuple[Meeting, Place]]:
-    """Meetings not yet over, soonest first, cancelled ones included so that no one waits for them in vain."""
-    rows = session.exec(
-        select(Meeting, Place).join(Place, col(Place.id) == Meeting.place_id)
-        .where(_places_clause(place, within), col(Meeting.ends_at) >= now)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-    ).all()
-    return [(meeting, where) for meeting, where in rows]
-
-
-def past_statement(place: Place, now: datetime, *, within: bool = False):  # type: ignore[no-untyped-def]
-    return (
-        select(Meeting, Place).join(Place, col(Place.id) == Meeting.place_id)
-        .where(_places_clause(place, within), col(Meeting.ends_at) < now)
-        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
-    )
-
-
-def feed(session: Session, place: Place, since: datetime, *, within: bool = False) -> list[tuple[Meeting, Place]]:
-    rows = session.exec(
-        select(Meeting, Place).join(Place, col(Place.id) == Meeting.place_id)
-        .where(_places_clause(place, within), col(Meeting.ends_at) >= since)
-        .order_by(col(Meeting.starts_at), col(Meeting.id))
-    ).all()
-    return [(meeting, where) for meeting, where in rows]
-
-
-def published_minutes(session: Session, meeting_ids: list[int]) -> set[int]:
-    if not meeting_ids:
-        return set()
-    return set(session.exec(select(Minutes.meeting_id).where(
-        col(Minutes.meeting_id).in_(meeting_ids), Minutes.status == MinutesStatus.PUBLISHED)).all())
-
-
-def mine(session: Session, user: User) -> list[tuple[Meeting, Place, Registration]]:
-    rows = session.exec(
-        select(Meeting, Place, Registration).join(Registration, col(Registration.meeting_id) == Meeting.id)
-        .join(Place, col(Place.id) == Meeting.place_id)
-        .where(Registration.user_id == user.id, Registration.status != RegistrationStatus.CANCELLED)
-        .order_by(col(Meeting.starts_at).desc())
-        .limit(200)
-    ).all()
-    return [(meeting, place, registration) for meeting, place, registration in rows]
-
-
-@dataclass(frozen=True)
-class ProposalMeeting:
-    """A meeting whose agenda holds a proposal, as the proposal's page lists it."""
-
-    meeting: Meeting
-    item: AgendaItem
-    minutes_published: bool
-
-
-def meetings_for_proposal(session: Session, proposal: Proposal) -> list[ProposalMeeting]:
-    rows = session.exec(
-        select(Meeting, AgendaItem).join(AgendaItem, col(AgendaItem.meeting_id) == Meeting.id)
-        .where(AgendaItem.proposal_id == proposal.id).order_by(col(Meeting.starts_at).desc())
-    ).all()
-    published = published_minutes(session, [m.id for m, _item in rows])  # type: ignore[misc]
-    return [ProposalMeeting(meeting, item, meeting.id in published) for meeting, item in rows]

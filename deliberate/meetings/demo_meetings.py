@@ -16,7 +16,7 @@ from sqlalchemy import event, func
 from sqlmodel import Session, col, select
 
 from deliberate.clock import utcnow
-from deliberate.meetings import actions
+from deliberate.meetings import actions, queries
 from deliberate.meetings.actions import ItemRecord, MeetingDraft
 from deliberate.meetings.models import Access, ItemMove, Meeting
 from deliberate.meetings.rules import Kind
@@ -43,8 +43,8 @@ class _Meetings:
         draft = MeetingDraft(
             kind=kind, title=title, description=description, starts_at=starts,
             ends_at=starts + timedelta(hours=hours), room=room, online_url="", capacity=capacity, access=access,
-            chair_id=d.user(chair).id,  # type: ignore[arg-type]
-            proposal_ids=(self.proposal.id,) if with_proposal and self.proposal else (),  # type: ignore[arg-type]
+            chair_id=d.user(chair).id,
+            proposal_ids=(self.proposal.id,) if with_proposal and self.proposal else (),
             items=tuple(items),
         )
         return actions.do_schedule(d.session, place=place, by=d.user(by), draft=draft, now=d.t)
@@ -99,20 +99,20 @@ def _hearing(m: _Meetings) -> Story:
         actions.do_sign_in(d.session, hearing, compound, staff, member=member, walk_in=True, now=d.t)
     actions.do_sign_in(d.session, hearing, compound, staff, guest_name="光华物业 周经理", now=d.t)
     yield d.day(18, "10:30")
-    proposal_item, equipment, speeches = actions.agenda_of(d.session, hearing)
+    proposal_item, equipment, speeches = queries.agenda_of(d.session, hearing)
     actions.do_save_minutes(
         d.session, hearing, staff, submit=True, now=d.t,
         attendees="实到 16 人：居民 15 人（其中小区议事会成员 3 人、楼栋长 3 人），来宾 1 人（光华物业周经理）。"
                   "社区工作者王芳记录。",
         summary="听证会由小区议事会成员魏光明主持，到会居民 12 人发言。",
         records={
-            equipment.id: ItemRecord(  # type: ignore[dict-key]
+            equipment.id: ItemRecord(
                 "周经理介绍：人行门禁两套、车辆道闸一套，设备和安装约 6.8 万元；以后每年维护约 4,000 元，"
                 "可以从停车收入里出。", ""),
-            speeches.id: ItemRecord(  # type: ignore[dict-key]
+            speeches.id: ItemRecord(
                 "十一位居民赞成，认为晚上安全最要紧。一楼的两户担心道闸在窗下太吵，希望装在南门外侧；"
                 "几位老人担心不会刷卡，亲友来看望进不来；开小卖部的住户担心送货不便。", ""),
-            proposal_item.id: ItemRecord(  # type: ignore[dict-key]
+            proposal_item.id: ItemRecord(
                 "到会居民多数赞成封闭管理，同时提出道闸位置、老人和访客进出、送货三件事要在方案里解决。",
                 "受理立案。由小区议事会牵头，按听证会上的意见拟定方案，方案先开协商会讨论，再公示。",
                 ItemMove.ACCEPT),

@@ -1,23 +1,51 @@
-"""Reading the meeting form: what was typed, kept for re-rendering, and a draft when it is all valid."""
+"""Reading the forms of meetings: the meeting itself (what was typed, kept for re-rendering, and a draft when it is
+all valid), registering, invitations, signing in at the door, the minutes, and the short reasons and notes."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 
+from deliberate.accounts.models import User
+from deliberate.clock import utcnow
+from deliberate.db import parse_id
 from deliberate.i18n import gettext as _
 from deliberate.meetings import rules
-from deliberate.meetings.actions import MAX_AGENDA_ITEMS, MeetingDraft
-from deliberate.meetings.models import Access, Meeting
+from deliberate.meetings.actions import MAX_AGENDA_ITEMS, ItemRecord, MeetingDraft
+from deliberate.meetings.models import Access, AgendaItem, ItemMove, Meeting
+from deliberate.meetings.queries import MeetingForm
+from deliberate.proposals.models import Proposal
+from deliberate.refusal import Invalid, Refused
 from deliberate.web import forms
-from deliberate.web.loading import parse_id
 
 TITLE_MAX, DESCRIPTION_MAX, ROOM_MAX, URL_MAX, ITEM_MAX, REASON_MAX = 200, 5000, 200, 500, 200, 1000
 CAPACITY_MAX = 100_000
+NOTE_MAX, RECORD_MAX, NAME_MAX = 2_000, 20_000, 50  # a cancellation's reason or a chair's note; the minutes; a name
+
+
+# The meeting -----------------------------------------------------------------------------------
+
+
+def defaults(form: MeetingForm, organiser: User, zone: ZoneInfo, proposal: str | None) -> dict[str, Any]:
+    """A new meeting's form as it first appears: a consultation four days on, in the evening, chaired by whoever
+    calls it, with the proposal it was called from (`?proposal=`) on the agenda if it may go there."""
+    day = (utcnow().astimezone(zone) + timedelta(days=4)).strftime("%Y-%m-%d")
+    wanted = parse_id(proposal)
+    return {"kind": rules.Kind.CONSULTATION.value, "date": day, "start": "19:00", "end": "21:00",
+            "access": Access.RESIDENTS, "chair": str(organiser.id),
+            "proposals": [str(wanted)] if wanted in form.candidate_ids else []}
+
+
+def values_now(form: MeetingForm, zone: ZoneInfo) -> dict[str, Any]:
+    """The form filled with what the meeting being changed says now."""
+    assert form.meeting is not None
+    return values_of(form.meeting, zone, [i.proposal_id for i in form.agenda if i.proposal_id],
+                     [i.title for i in form.agenda if i.proposal_id is None])
 
 
 def values_of(meeting: Meeting, zone: ZoneInfo, proposal_ids: list[int], items: list[str]) -> dict[str, Any]:
@@ -31,6 +59,21 @@ def values_of(meeting: Meeting, zone: ZoneInfo, proposal_ids: list[int], items: 
         "chair": str(meeting.chair_id or ""), "proposals": [str(i) for i in proposal_ids], "items": "\n".join(items),
         "urgent": bool(meeting.urgent_reason), "urgent_reason": meeting.urgent_reason,
     }
+
+
+@dataclass(frozen=True)
+class Typed:
+    values: dict[str, Any]  # as typed, to show again
+    draft: MeetingDraft | None  # None: something to fix
+    errors: dict[str, str]
+
+
+def meeting(request: Request, form: MeetingForm, zone: ZoneInfo) -> Typed:
+    """The meeting as typed on this form: its draft, or the problems by field."""
+    values = read(request)
+    draft, errors = parse(values, place_kind=form.place.kind, zone=zone, now=utcnow(), current=form.meeting,
+                          chair_ids=form.chair_ids, candidate_ids=form.candidate_ids)
+    return Typed(values, draft, errors)
 
 
 def read(request: Request) -> dict[str, Any]:
@@ -161,6 +204,91 @@ def _check_timing(kind: str, starts: datetime, ends: datetime, now: datetime, cu
             errors[field] = message
             return
     if kind in set(rules.Kind):
-        message = rules.notice_error(kind, starts, noticed_at, reason)
-        if message:
-            errors["date"] = message
+        refusal = rules.notice_error(kind, starts, noticed_at, reason)
+        if refusal:
+            errors["date"] = refusal
+
+
+# Registration, invitations, the door -----------------------------------------------------------
+
+
+def household(request: Request) -> int | None:
+    """The household a resident of several registers for; None when they did not say."""
+    raw = forms.text(request, "household", max_length=12)
+    chosen = parse_id(raw) if raw else None
+    if raw and chosen is None:
+        raise Invalid(_("请选择您在本地的一户。"))
+    return chosen
+
+
+def reason(request: Request) -> str:
+    """Why a meeting is cancelled."""
+    return forms.text(request, "reason", max_length=NOTE_MAX)[:NOTE_MAX]
+
+
+@dataclass(frozen=True)
+class Invitation:
+    user: str  # the id of the resident invited, or no longer
+    remove: bool
+
+
+def invitation(request: Request) -> Invitation:
+    return Invitation(user=forms.text(request, "user", max_length=12),
+                      remove=forms.text(request, "intent", max_length=10) == "remove")
+
+
+SIGN_IN_INTENTS = ("undo", "registrant", "member", "guest")
+
+
+@dataclass(frozen=True)
+class SignIn:
+    intent: str  # one of SIGN_IN_INTENTS
+    user: str = ""  # a registrant's account
+    household: int | None = None  # the household a registrant of several homes speaks for
+    member: str = ""  # a person of the register
+    name: str = ""  # a guest
+    attendance: str = ""  # a sign-in to take back
+
+
+def sign_in(request: Request) -> SignIn:
+    """What the door's form asks: 400 for an intent it does not know, 422 for a guest's name too long."""
+    intent = forms.text(request, "intent", max_length=12)
+    if intent not in SIGN_IN_INTENTS:
+        raise Refused(status=400)
+    name = forms.text(request, "name", max_length=NAME_MAX) if intent == "guest" else ""
+    if len(name) > NAME_MAX:
+        raise Invalid(_("姓名不能超过 %(n)s 个字。", n=NAME_MAX))
+    raw = forms.text(request, "household", max_length=12)
+    return SignIn(intent=intent, user=forms.text(request, "user", max_length=12),
+                  household=parse_id(raw) if raw else None, member=forms.text(request, "member", max_length=12),
+                  name=name, attendance=forms.text(request, "attendance", max_length=12))
+
+
+# Minutes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TypedMinutes:
+    values: dict[str, str]  # attendance and summary
+    records: dict[int, ItemRecord]  # by agenda item
+    submit: bool  # hand it to the chair, or only save the draft
+
+
+def minutes(request: Request, agenda: list[tuple[AgendaItem, Proposal | None]]) -> TypedMinutes:
+    """The minutes as typed; 422 for a decision's move that is not one."""
+    values = {"attendees": forms.text(request, "attendees", max_length=RECORD_MAX)[:RECORD_MAX],
+              "summary": forms.text(request, "summary", max_length=RECORD_MAX)[:RECORD_MAX]}
+    records = {}
+    for item, proposal in agenda:
+        move = forms.text(request, f"move-{item.id}", max_length=20) if proposal is not None else ""
+        if move not in ItemMove.ALL:
+            raise Invalid(_("请选择决定对提案的作用。"))
+        records[item.id] = ItemRecord(
+            discussion=forms.text(request, f"discussion-{item.id}", max_length=RECORD_MAX)[:RECORD_MAX],
+            decision=forms.text(request, f"decision-{item.id}", max_length=RECORD_MAX)[:RECORD_MAX], move=move)
+    return TypedMinutes(values, records, forms.text(request, "intent", max_length=10) == "submit")
+
+
+def note(request: Request) -> str:
+    """What the chair asks to change in the minutes sent back."""
+    return forms.text(request, "note", max_length=NOTE_MAX)[:NOTE_MAX]

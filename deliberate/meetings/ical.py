@@ -62,7 +62,7 @@ def calendar(name: str, events: Iterable[Event]) -> bytes:
     cal.add("x-wr-timezone", "Asia/Shanghai")
     for item in events:
         cal.add_component(item)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 def meetings_calendar(name: str, rows: Iterable[tuple[Meeting, Place]], *, url_of: Callable[[Meeting], str],

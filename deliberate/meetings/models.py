@@ -11,11 +11,11 @@ from deliberate.clock import utcnow
 from deliberate.db import UTCDateTime, fk
 
 
-def _created() -> Column:
+def _created() -> Column[datetime]:
     return Column(UTCDateTime, nullable=False)
 
 
-def _text() -> Column:
+def _text() -> Column[str]:
     return Column(Text, nullable=False, default="")
 
 

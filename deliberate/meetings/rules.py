@@ -1,16 +1,30 @@
 """A meeting's rules, pure: kinds and their notice periods, who may register, capacity and the waiting list.
 
-No session and no request: actions and views ask here and show the sentence a refusal carries.
+No session and no request: actions, access and pages ask here and show the sentence a refusal carries.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from deliberate.i18n import gettext as _
 from deliberate.meetings.models import Access, ItemMove, MeetingStatus, RegistrationStatus
+from deliberate.refusal import Refused
+
+
+class MeetingError(Refused):
+    """A refusal shown to the person: `status` is 409 (the meeting's state), 422 (what was typed) or 403."""
+
+
+def refuse(message: str | tuple[str, str] | None, status: int = 409) -> None:
+    """Raise the refusal a rule gave (a sentence, or a field and its sentence), if it gave one."""
+    if isinstance(message, tuple):
+        message = message[1]
+    if message:
+        raise MeetingError(message, status)
 
 
 class Kind(StrEnum):
@@ -171,11 +185,14 @@ def sign_in_refusal(*, status: str, starts_at: datetime, now: datetime, minutes_
     return None
 
 
-def minutes_refusal(*, status: str, starts_at: datetime, now: datetime) -> str | None:
+def minutes_refusal(*, status: str, starts_at: datetime, now: datetime, published: bool = False) -> str | None:
+    """Why the minutes may not be drafted or changed now."""
     if status == MeetingStatus.CANCELLED:
         return _("会议已取消，没有纪要。")
     if now < starts_at:
         return _("会议开始后才能起草纪要。")
+    if published:
+        return _("会议纪要已发布，不能再修改。")
     return None
 
 
@@ -188,3 +205,19 @@ def change_refusal(*, status: str, ends_at: datetime, now: datetime, minutes_pub
     if now >= ends_at:
         return _("会议已经结束，不能再修改或取消。")
     return None
+
+
+# Finding people by name ------------------------------------------------------------------------
+
+SEARCH_MAX = 50  # characters of a name typed to look for
+SEARCH_LIMIT = 30  # people listed at most: a search finds someone, it does not page through a register
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+def search_term(raw: str) -> str:
+    """The name to look for as typed (trimmed, at most 50 characters), or "" when it is too short to look for:
+    a Chinese name is found by one character (a surname), anything else needs two."""
+    term = raw.strip()[:SEARCH_MAX]
+    if _HAN.search(term) or len(term) >= 2:
+        return term
+    return ""

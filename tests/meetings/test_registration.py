@@ -12,9 +12,9 @@ from sqlmodel import func, select
 
 from deliberate.accounts.people import load_person
 from deliberate.meetings import actions
+from deliberate.meetings.access import access_meeting
 from deliberate.meetings.actions import MeetingError
-from deliberate.meetings.models import Access, Meeting, Registration, RegistrationStatus
-from deliberate.places.models import Place
+from deliberate.meetings.models import Access, Registration, RegistrationStatus
 
 
 def _statuses(session, meeting) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -124,7 +124,7 @@ def test_registering_twice_keeps_one_registration(cast, session):
     session.rollback()
 
 
-def _register_at_once(database, meeting_id: int, place_id: int, user_ids: list[int]) -> list[BaseException]:  # type: ignore[no-untyped-def]
+def _register_at_once(database, meeting_id: int, user_ids: list[int]) -> list[BaseException]:  # type: ignore[no-untyped-def]
     from deliberate.accounts.models import User
 
     errors: list[BaseException] = []
@@ -133,7 +133,9 @@ def _register_at_once(database, meeting_id: int, place_id: int, user_ids: list[i
         try:
             with database.writing() as s:
                 user = s.get(User, user_id)
-                actions.do_register(s, s.get(Meeting, meeting_id), s.get(Place, place_id), load_person(s, user), user)
+                person = load_person(s, user)
+                meeting, place = access_meeting(s, person, meeting_id, for_update=True)  # as the form's handler
+                actions.do_register(s, meeting, place, person, user)
         except BaseException as error:  # noqa: BLE001 - asserted by the caller
             errors.append(error)
 
@@ -147,7 +149,7 @@ def _register_at_once(database, meeting_id: int, place_id: int, user_ids: list[i
 
 def test_concurrent_requests_of_one_person_leave_one_registration(cast, session, database):
     meeting = cast.meeting(capacity=5)
-    errors = _register_at_once(database, meeting.id, cast.building.id, [cast.people["neighbour"].id] * 8)
+    errors = _register_at_once(database, meeting.id, [cast.people["neighbour"].id] * 8)
     assert errors == []
     reload(session)
     assert session.exec(select(func.count()).select_from(Registration)).one() == 1
@@ -156,7 +158,7 @@ def test_concurrent_requests_of_one_person_leave_one_registration(cast, session,
 def test_concurrent_registrations_never_overfill_the_seats(cast, session, database):
     extra = [make_resident(session, f"r{n}", cast.town.households[n % 4]) for n in range(6)]
     meeting = cast.meeting(capacity=3)
-    errors = _register_at_once(database, meeting.id, cast.building.id, [u.id for u in extra])
+    errors = _register_at_once(database, meeting.id, [u.id for u in extra])
     assert errors == []
     reload(session)
     statuses = session.exec(select(Registration.status).where(Registration.meeting_id == meeting.id)).all()

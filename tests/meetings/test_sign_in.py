@@ -1,14 +1,17 @@
-"""At the door: signing in the registered, residents who came unregistered and guests; counts public, names not."""
+"""At the door: signing in the registered, residents who came unregistered and guests; counts public, names not;
+the name search finds what was typed (never a wildcard) and lists a few, not the register."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from factories import reload
 from sqlmodel import select
 
-from deliberate.meetings import actions
-from deliberate.meetings.models import Attendance
+from deliberate.meetings import actions, rules
+from deliberate.meetings.models import Access, Attendance
 from deliberate.places.models import Member
 
 
@@ -104,3 +107,62 @@ def test_sign_in_opens_two_hours_before_the_start(cast):
     staff = cast.client("staff")
     refused = cast.post(staff, f"/meetings/{meeting.id}/sign-in", {"intent": "guest", "name": "早到的人"})
     assert refused.status_code == 409 and "会议开始前两小时" in refused.text
+
+
+def _register_of(cast, session, *names: str) -> None:  # type: ignore[no-untyped-def]
+    from deliberate.places import actions as places
+
+    for name in names:
+        places.do_add_member(session, cast.town.households[0], name=name, birth_year=1980)
+    session.commit()
+
+
+def _listed(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The names the door's search lists (each with its sign-in button)."""
+    walk_ins = page.text.split('id="walkin-h"', 1)[1].split('id="present-h"', 1)[0]
+    return re.findall(r"<tr><td>([^<]*)</td>", walk_ins)
+
+
+@pytest.mark.parametrize("query", ["%", "_", "\\", "%%", "__", "\\\\", "_%"])
+def test_wildcards_typed_in_the_name_search_list_nobody_who_does_not_have_them(cast, session, query):
+    _register_of(cast, session, "王小明", "李华", "张伟")
+    meeting = cast.past_meeting()
+    page = cast.client("staff").get(f"/meetings/{meeting.id}/sign-in", params={"q": query})
+    assert page.status_code == 200
+    assert _listed(page) == []
+
+
+@pytest.mark.parametrize(("query", "listed"), [
+    ("王_", ["王_明"]), ("%华", ["李%华"]), ("\\伟", ["张\\伟"]), ("_明", ["王_明"]), ("小", ["王小明"]),
+])
+def test_a_name_search_finds_the_characters_typed_and_only_them(cast, session, query, listed):
+    _register_of(cast, session, "王小明", "王_明", "李华", "李%华", "张伟", "张\\伟")
+    meeting = cast.past_meeting()
+    page = cast.client("staff").get(f"/meetings/{meeting.id}/sign-in", params={"q": query})
+    assert _listed(page) == listed
+
+
+def test_a_name_search_needs_a_chinese_character_or_two_others(cast, session):
+    _register_of(cast, session, "Wang Xiaoming")
+    meeting = cast.past_meeting()
+    staff = cast.client("staff")
+    short = staff.get(f"/meetings/{meeting.id}/sign-in", params={"q": "W"})
+    assert _listed(short) == [] and "请至少输入姓名中的一个汉字，或两个字母、数字。" in short.text
+    assert _listed(staff.get(f"/meetings/{meeting.id}/sign-in", params={"q": "Wa"})) == ["Wang Xiaoming"]
+
+
+def test_a_name_search_lists_thirty_people_at_most_and_says_there_are_more(cast, session):
+    _register_of(cast, session, *[f"陈{n:02d}" for n in range(35)])
+    meeting = cast.past_meeting()
+    page = cast.client("staff").get(f"/meetings/{meeting.id}/sign-in", params={"q": "陈"})
+    assert len(_listed(page)) == rules.SEARCH_LIMIT == 30
+    assert "找到的人较多，只列出前 30 位" in page.text
+
+
+@pytest.mark.parametrize("query", ["", "_", "%", "\\", "%%", "__"])
+def test_the_invitees_search_lists_nobody_for_wildcards_or_nothing(cast, query):
+    meeting = cast.meeting(access=Access.INVITED)
+    page = cast.client("staff").get(f"/meetings/{meeting.id}/invitees", params={"q": query})
+    assert page.status_code == 200 and 'name="intent" value="invite"' not in page.text
+    found = cast.client("staff").get(f"/meetings/{meeting.id}/invitees", params={"q": "ne"})
+    assert found.text.count('name="intent" value="invite"') == 2  # neighbour, neighbour2
