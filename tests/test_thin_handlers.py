@@ -57,15 +57,6 @@ NOT_YET_THIN = {
     "meetings:place_meetings.json",
     "meetings:register",
     "meetings:sign_in",
-    "proposals:acceptance",
-    "proposals:cost",
-    "proposals:edit",
-    "proposals:new",
-    "proposals:place_proposals",
-    "proposals:place_proposals.json",
-    "proposals:progress",
-    "proposals:review",
-    "proposals:vote",
 }
 
 

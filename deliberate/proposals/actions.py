@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
@@ -15,18 +17,13 @@ from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Owner, Place
+from deliberate.proposals import photos as pictures
 from deliberate.proposals import rules
 from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent, ProposalRules
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import Actor, IllegalTransition, Stage
-from deliberate.refusal import Refused
+from deliberate.proposals.rules import Actor, IllegalTransition, ProposalError, Stage
 from deliberate.voting import electorate
-
-
-class ProposalError(Refused):
-    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 unless it says)."""
-
 
 # A place's rules -------------------------------------------------------------------------------
 
@@ -152,11 +149,12 @@ class Draft:
     category: str
 
 
-def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool,
-              person: Person) -> Proposal:
+def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool, person: Person,
+              photos: Sequence[pictures.Upload] = ()) -> Proposal:
+    """A new draft by `author` (with its checked photos), submitted at once if asked."""
     now = utcnow()
     proposal = Proposal(
-        place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,  # type: ignore[arg-type]
+        place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,
         category=draft.category, stage=Stage.DRAFT.value, created_at=now, updated_at=now, stage_changed_at=now,
     )
     session.add(proposal)
@@ -165,15 +163,23 @@ def do_create(session: Session, *, place: Place, author: User, draft: Draft, sub
     do_follow(session, proposal, author)
     if submit:
         do_submit(session, proposal, place, person, author)
+    pictures.do_attach(session, proposal, author, "proposal", proposal.id, photos)
     return proposal
 
 
-def do_edit(session: Session, proposal: Proposal, place: Place, person: Person, by: User, draft: Draft) -> None:
-    _actor, _stage = resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.EDIT)
+def do_edit(session: Session, proposal: Proposal, place: Place, person: Person, by: User, draft: Draft, *,
+            photos: Sequence[pictures.Upload] = (), submit: bool = False) -> bool:
+    """The author's new text (and more photos); with `submit`, a draft is submitted too. True when it was."""
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.EDIT)
     changed = (draft.title, draft.body, draft.category) != (proposal.title, proposal.body, proposal.category)
     proposal.title, proposal.body, proposal.category = draft.title, draft.body, draft.category
     if changed:
         record(session, proposal, action=Move.EDIT.value, to_stage=proposal.stage, by=by, notify=False)
+    pictures.do_attach(session, proposal, by, "proposal", proposal.id, photos)
+    if not submit or proposal.stage != Stage.DRAFT:
+        return False
+    do_submit(session, proposal, place, person, by)
+    return True
 
 
 def threshold_counts(session: Session, place: Place, *, year: int, kind: str = "") -> dict[str, int | Decimal]:
@@ -227,13 +233,18 @@ def has_cosigned(session: Session, proposal: Proposal, user: User | None) -> boo
 
 
 def do_cosign(session: Session, proposal: Proposal, place: Place, person: Person, by: User) -> bool:
-    """Co-sign once; True when counted now, False when this person had already co-signed."""
+    """Co-sign once; True when counted now, False when this person had already co-signed.
+
+    Exact however many co-sign at once: the proposal's row is locked first, so that the stage is checked, the
+    co-signs counted and the threshold reached by one transaction at a time (on PostgreSQL READ COMMITTED, each
+    statement after the lock sees every co-sign committed before it); the unique (proposal, user) constraint
+    refuses a second co-sign of the same person."""
+    lock(session, proposal)
     resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.COSIGN)
     homes = home_households(session, by, place)
     try:
         with session.begin_nested():
-            session.add(Cosign(proposal_id=proposal.id, user_id=by.id,  # type: ignore[arg-type]
-                               household_id=homes[0].id if homes else None))
+            session.add(Cosign(proposal_id=proposal.id, user_id=by.id, household_id=homes[0].id if homes else None))
     except IntegrityError:
         return False
     _recount_cosigns(session, proposal)
@@ -242,10 +253,23 @@ def do_cosign(session: Session, proposal: Proposal, place: Place, person: Person
     return True
 
 
+def lock(session: Session, proposal: Proposal) -> Proposal:
+    """The proposal's row locked for the rest of the transaction (SELECT … FOR UPDATE), and read afresh."""
+    session.exec(
+        select(Proposal).where(col(Proposal.id) == proposal.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return proposal
+
+
 def _recount_cosigns(session: Session, proposal: Proposal) -> None:
-    count = session.exec(select(func.count()).select_from(Cosign).where(Cosign.proposal_id == proposal.id)).one()
-    session.exec(update(Proposal).where(col(Proposal.id) == proposal.id).values(cosign_count=count))  # type: ignore[call-overload]
-    proposal.cosign_count = count
+    """The count kept on the proposal, set from the co-sign rows by one statement."""
+    counted = select(func.count()).select_from(Cosign).where(col(Cosign.proposal_id) == proposal.id).scalar_subquery()
+    count = session.exec(
+        update(Proposal).where(col(Proposal.id) == proposal.id).values(cosign_count=counted)
+        .returning(col(Proposal.cosign_count)).execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(proposal, "cosign_count", count)
 
 
 def threshold_reached(session: Session, proposal: Proposal, place: Place) -> bool:
@@ -341,6 +365,7 @@ def merge_targets(session: Session, proposal: Proposal, place: Place) -> list[Pr
 def do_merge(session: Session, proposal: Proposal, place: Place, person: Person, by: User, target: Proposal,
              reason: str = "") -> ProposalEvent:
     """Merge into `target`: co-signers and followers carried over, both timelines record it."""
+    lock(session, target)  # its stage is read and its co-signs counted again
     if target.id == proposal.id or target.stage in rules.TERMINAL or target.stage == Stage.DRAFT:
         raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
     target_place = session.get(Place, target.place_id)

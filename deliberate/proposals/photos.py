@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.i18n import gettext as _
-from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Photo, Proposal
+from deliberate.proposals.rules import ProposalError
 
+Upload = tuple[str, bytes]  # a file as it was sent: its name and its bytes
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS_PER_UPLOAD = 6
 _SIGNATURES = (
@@ -40,10 +43,12 @@ def check(name: str, data: bytes) -> str:
 
 
 def do_attach(session: Session, proposal: Proposal, by: User, owner_kind: str, owner_id: int | None,
-              files: list[tuple[str, bytes]]) -> list[Photo]:
+              files: Sequence[Upload]) -> list[Photo]:
     """Store checked photos; the caller has checked every file with `check` before saving anything else."""
     if len(files) > MAX_PHOTOS_PER_UPLOAD:
         raise ProposalError(_("一次最多上传 %(n)s 张照片。", n=MAX_PHOTOS_PER_UPLOAD), 422)
+    if not files:
+        return []
     photos = []
     for name, data in files:
         photo = Photo(proposal_id=proposal.id, owner_kind=owner_kind, owner_id=owner_id,  # type: ignore[arg-type]

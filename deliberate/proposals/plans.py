@@ -14,10 +14,9 @@ from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import actions
-from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import Stage
+from deliberate.proposals.rules import ProposalError, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting import tally
 from deliberate.voting.models import Vote, VoteStatus

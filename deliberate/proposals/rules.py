@@ -183,6 +183,10 @@ class IllegalTransition(Refused):
         self.reason = reason
 
 
+class ProposalError(Refused):
+    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 unless it says)."""
+
+
 def stage_labels() -> dict[Stage, str]:
     return {
         Stage.DRAFT: _("草稿"),
