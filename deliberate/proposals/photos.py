@@ -51,7 +51,7 @@ def do_attach(session: Session, proposal: Proposal, by: User, owner_kind: str, o
         return []
     photos = []
     for name, data in files:
-        photo = Photo(proposal_id=proposal.id, owner_kind=owner_kind, owner_id=owner_id,  # type: ignore[arg-type]
+        photo = Photo(proposal_id=proposal.id, owner_kind=owner_kind, owner_id=owner_id,
                       content_type=check(name, data), size=len(data), data=data, uploaded_by_id=by.id)
         session.add(photo)
         photos.append(photo)
@@ -67,5 +67,5 @@ def photos_of(session: Session, proposal: Proposal) -> dict[tuple[str, int | Non
     ).all()
     grouped: dict[tuple[str, int | None], list[int]] = {}
     for photo_id, kind, owner_id in rows:
-        grouped.setdefault((kind, owner_id), []).append(photo_id)  # type: ignore[arg-type]
+        grouped.setdefault((kind, owner_id), []).append(photo_id)
     return grouped

@@ -333,6 +333,14 @@ ThresholdKind = Literal["count", "share_of_households", "share_of_adults", "owne
 KINDS: tuple[ThresholdKind, ...] = ("count", "share_of_households", "share_of_adults", "owners")
 
 
+def threshold_kind(text: str) -> ThresholdKind:
+    """The kind a place's rules name, or ValueError."""
+    for kind in KINDS:
+        if kind == text:
+            return kind
+    raise ValueError(f"unknown threshold kind {text!r}")
+
+
 @dataclass(frozen=True)
 class Threshold:
     """`count` co-signers, or a share numerator/denominator ("以上": reaching it exactly is enough)."""

@@ -45,12 +45,12 @@ def _ensure_works(proposal: Proposal) -> None:
 def do_add_milestone(session: Session, proposal: Proposal, by: User, *, title: str, due_on: date,
                      responsible: str) -> Milestone:
     _ensure_works(proposal)
-    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on,  # type: ignore[arg-type]
+    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on,
                           responsible=responsible or proposal.responsible)
     session.add(milestone)
     session.flush()
     actions.record(session, proposal, action="milestone_added", to_stage=proposal.stage, by=by,
-                   reason=title, subject=("milestone", milestone.id))  # type: ignore[arg-type]
+                   reason=title, subject=("milestone", milestone.id))
     return milestone
 
 
@@ -63,7 +63,7 @@ def do_complete_milestone(session: Session, proposal: Proposal, milestone: Miles
     milestone.done_at = utcnow()
     session.add(milestone)
     actions.record(session, proposal, action="milestone_done", to_stage=proposal.stage, by=by,
-                   reason=milestone.title, subject=("milestone", milestone.id))  # type: ignore[arg-type]
+                   reason=milestone.title, subject=("milestone", milestone.id))
 
 
 def milestones_of(session: Session, proposal: Proposal) -> list[Milestone]:
@@ -77,7 +77,7 @@ def do_report_progress(session: Session, proposal: Proposal, by: User, *, text: 
     _ensure_works(proposal)
     if not 0 <= percent <= 100:
         raise ProposalError(_("进度须在 0 到 100 之间。"), 422)
-    update = ProgressUpdate(proposal_id=proposal.id, text=text, percent=percent, by_id=by.id,  # type: ignore[arg-type]
+    update = ProgressUpdate(proposal_id=proposal.id, text=text, percent=percent, by_id=by.id,
                             milestone_id=milestone.id if milestone else None)
     session.add(update)
     session.flush()
@@ -114,7 +114,7 @@ def do_disclose_cost(session: Session, proposal: Proposal, by: User, *, descript
         photo.owner_id = item.id
         session.add(photo)
     actions.record(session, proposal, action="cost", to_stage=proposal.stage, by=by,
-                   reason=f"{description} ¥{from_centi(amount_centi):.2f}", subject=("cost", item.id))  # type: ignore[arg-type]
+                   reason=f"{description} ¥{from_centi(amount_centi):.2f}", subject=("cost", item.id))
     return item
 
 
@@ -140,7 +140,7 @@ def do_inspect(session: Session, proposal: Proposal, place: Place, person: Perso
     if Actor.SUPERVISOR not in actors_for(person, proposal, place):
         raise ProposalError(_("只有本地的监督员可以提交检查报告。"), 403)
     _ensure_works(proposal)
-    inspection = Inspection(proposal_id=proposal.id, kind=InspectionKind.INSPECTION, findings=findings,  # type: ignore[arg-type]
+    inspection = Inspection(proposal_id=proposal.id, kind=InspectionKind.INSPECTION, findings=findings,
                             by_id=by.id)
     session.add(inspection)
     session.flush()
@@ -156,11 +156,11 @@ def do_acceptance(session: Session, proposal: Proposal, place: Place, person: Pe
     move = Move.PASS_ACCEPTANCE if passed else Move.FAIL_ACCEPTANCE
     _actor, _next = resolve(actors_for(person, proposal, place), Stage(proposal.stage), move, findings=findings)
     kind = InspectionKind.ACCEPTANCE_PASSED if passed else InspectionKind.ACCEPTANCE_FAILED
-    inspection = Inspection(proposal_id=proposal.id, kind=kind, findings=findings, by_id=by.id)  # type: ignore[arg-type]
+    inspection = Inspection(proposal_id=proposal.id, kind=kind, findings=findings, by_id=by.id)
     session.add(inspection)
     session.flush()
     event = actions.move(session, proposal, place, person, by, move, findings=findings,
-                         subject=("inspection", inspection.id))  # type: ignore[arg-type]
+                         subject=("inspection", inspection.id))
     if passed:
         proposal.rating_ends_at = event.at + timedelta(days=actions.rules_of(session, place).rating_days)
         session.add(proposal)
@@ -189,7 +189,7 @@ def do_rate(session: Session, proposal: Proposal, place: Place, person: Person, 
         session.add(existing)
         session.flush()
         return False
-    session.add(ProposalRating(proposal_id=proposal.id, user_id=by.id, rating=rating.value,  # type: ignore[arg-type]
+    session.add(ProposalRating(proposal_id=proposal.id, user_id=by.id, rating=rating.value,
                                comment=comment, created_at=now, updated_at=now))
     session.flush()
     actions.record(session, proposal, action=Move.RATE.value, to_stage=proposal.stage, by=by, notify=False)
@@ -264,7 +264,7 @@ def due_to_advance(session: Session, now: datetime) -> list[int]:
     rated = session.exec(
         select(Proposal.id).where(Proposal.stage == Stage.RATING.value, col(Proposal.rating_ends_at) <= now)
     ).all()
-    return sorted({*disclosed, *rated})  # type: ignore[arg-type]
+    return sorted({*disclosed, *rated})
 
 
 def advance_due(session: Session, proposal_id: int, *, now: datetime | None = None) -> bool:

@@ -21,7 +21,7 @@ from deliberate.accounts import actions as accounts
 from deliberate.accounts.models import User
 from deliberate.accounts.people import Person, load_person
 from deliberate.db import Database
-from deliberate.places.models import Place
+from deliberate.places.models import Household, Place
 from deliberate.policy import Act
 from deliberate.proposals import actions, rules
 from deliberate.proposals.access import access_proposal
@@ -33,7 +33,7 @@ THRESHOLD, RESIDENTS = 10, 60
 BOUND = 20  # seconds: longer means a co-sign waits on a lock nobody releases
 
 
-def _residents(session: Session, building: Place, households: list, count: int) -> list[User]:  # type: ignore[type-arg]
+def _residents(session: Session, households: list[Household], count: int) -> list[User]:
     approver = make_user(session, "approver")
     people = []
     for n in range(count):
@@ -53,7 +53,7 @@ def cast(session: Session) -> tuple[Place, Proposal, list[User]]:
     building = town.building(0)
     make_staff(session, town.community)
     households = [h for h in town.households if h.building_id == building.id]
-    author, *residents = _residents(session, building, households, RESIDENTS + 1)
+    author, *residents = _residents(session, households, RESIDENTS + 1)
     actions.do_set_rules(session, building, rules.PlaceRules(threshold=rules.Threshold("count", count=THRESHOLD)))
     proposal = actions.do_create(session, place=building, author=author, draft=Draft("楼下停车难", "", "parking"),
                                  submit=True, person=load_person(session, author))
