@@ -213,7 +213,10 @@ def apply_vote_result(session: Session, vote: Vote, passed: bool, winner: str | 
     """A certified vote on a proposal's plans decides them, as the system."""
     if vote.subject_kind != "proposal" or vote.subject_id is None or vote.status != VoteStatus.CERTIFIED:
         return None
-    proposal = session.get(Proposal, vote.subject_id)
+    proposal = session.exec(  # locked: the council may be deciding the same plans at this moment
+        select(Proposal).where(col(Proposal.id) == vote.subject_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if proposal is None or proposal.stage != Stage.DECISION:
         return None
     place = session.get(Place, proposal.place_id)

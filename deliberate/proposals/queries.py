@@ -152,9 +152,12 @@ class ProposalPage:
     def as_json(self, url: UrlFor) -> dict[str, Any]:
         proposal, place = self.proposal, self.place
         return {
-            **summary(proposal, url), "place": {"id": place.id, "name": place.name, "kind": place.kind},
-            "submitted_at": proposal.submitted_at, "review_due_at": proposal.review_due_at,
-            "rating_ends_at": proposal.rating_ends_at, "closed_at": proposal.closed_at,
+            "id": proposal.id, "title": proposal.title, "stage": proposal.stage, "category": proposal.category,
+            "place": {"id": place.id, "name": place.name, "kind": place.kind}, "cosign_count": proposal.cosign_count,
+            "cosigners_needed": proposal.cosigners_needed, "created_at": proposal.created_at,
+            "url": url("proposals:detail", id=proposal.id), "submitted_at": proposal.submitted_at,
+            "review_due_at": proposal.review_due_at, "rating_ends_at": proposal.rating_ends_at,
+            "closed_at": proposal.closed_at,
             "satisfaction": proposal.satisfaction or None, "responsible": proposal.responsible or None,
             "merged_into": proposal.merged_into_id, "body": proposal.body,
             "author": self.author.display_name if self.author else None,
