@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
@@ -15,18 +17,13 @@ from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Owner, Place
+from deliberate.proposals import photos as pictures
 from deliberate.proposals import rules
 from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent, ProposalRules
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import Actor, IllegalTransition, Stage
-from deliberate.refusal import Refused
+from deliberate.proposals.rules import Actor, IllegalTransition, ProposalError, Stage
 from deliberate.voting import electorate
-
-
-class ProposalError(Refused):
-    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 unless it says)."""
-
 
 # A place's rules -------------------------------------------------------------------------------
 
@@ -36,16 +33,19 @@ def rules_of(session: Session, place: Place) -> rules.PlaceRules:
     if row is None:
         return rules.PlaceRules()
     return rules.PlaceRules(
-        threshold=rules.Threshold(row.threshold_kind, row.threshold_count, row.threshold_numerator,  # type: ignore[arg-type]
-                                  row.threshold_denominator),
+        threshold=rules.Threshold(rules.threshold_kind(row.threshold_kind), row.threshold_count,
+                                  row.threshold_numerator, row.threshold_denominator),
         review_days=row.review_days, disclosure_days=row.disclosure_days, rating_days=row.rating_days,
         satisfaction_formula=row.satisfaction_formula,
     )
 
 
 def do_set_rules(session: Session, place: Place, place_rules: rules.PlaceRules) -> None:
-    row = session.get(ProposalRules, place.id) or ProposalRules(place_id=place.id)  # type: ignore[call-arg]
     threshold = place_rules.threshold
+    row = session.get(ProposalRules, place.id) or ProposalRules(
+        place_id=place.id, threshold_kind=threshold.kind, review_days=place_rules.review_days,
+        disclosure_days=place_rules.disclosure_days, rating_days=place_rules.rating_days,
+        satisfaction_formula=place_rules.satisfaction_formula)
     row.threshold_kind, row.threshold_count = threshold.kind, threshold.count
     row.threshold_numerator, row.threshold_denominator = threshold.numerator, threshold.denominator
     row.review_days, row.disclosure_days = place_rules.review_days, place_rules.disclosure_days
@@ -64,7 +64,7 @@ def record(
     """Write one event on the timeline, move the proposal to `to_stage`, and tell its followers."""
     now = at or utcnow()
     event = ProposalEvent(
-        proposal_id=proposal.id, actor_id=by.id if by else None, action=action,  # type: ignore[arg-type]
+        proposal_id=proposal.id, actor_id=by.id if by else None, action=action,
         from_stage=proposal.stage, to_stage=to_stage, reason=reason, at=now,
         subject_kind=subject[0] if subject else "", subject_id=subject[1] if subject else None,
     )
@@ -86,7 +86,7 @@ def followers(session: Session, proposal: Proposal) -> list[int]:
 
 def _notify(session: Session, proposal: Proposal, event: ProposalEvent, user_ids: list[int]) -> None:
     for user_id in sorted(set(user_ids) - {event.actor_id}):
-        session.add(Notification(user_id=user_id, proposal_id=proposal.id, event_id=event.id))  # type: ignore[arg-type]
+        session.add(Notification(user_id=user_id, proposal_id=proposal.id, event_id=event.id))
     session.flush()
 
 
@@ -95,7 +95,7 @@ def reviewers_of(session: Session, place: Place) -> list[int]:
     ids = place.ancestor_ids
     paths = ["/" + "/".join(str(i) for i in ids[: n + 1]) + "/" for n in range(len(ids))]
     grants = session.exec(
-        select(RoleGrant.user_id, RoleGrant.role, Place.path).join(Place, Place.id == RoleGrant.place_id)
+        select(RoleGrant.user_id, RoleGrant.role, Place.path).join(Place, col(Place.id) == RoleGrant.place_id)
         .where(col(Place.path).in_(paths))
     ).all()
     return sorted({
@@ -110,7 +110,7 @@ def do_follow(session: Session, proposal: Proposal, user: User) -> bool:
         return False
     try:
         with session.begin_nested():
-            session.add(Follow(proposal_id=proposal.id, user_id=user.id))  # type: ignore[arg-type]
+            session.add(Follow(proposal_id=proposal.id, user_id=user.id))
     except IntegrityError:  # followed at the same moment in another request
         return False
     return True
@@ -152,11 +152,12 @@ class Draft:
     category: str
 
 
-def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool,
-              person: Person) -> Proposal:
+def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool, person: Person,
+              photos: Sequence[pictures.Upload] = ()) -> Proposal:
+    """A new draft by `author` (with its checked photos), submitted at once if asked."""
     now = utcnow()
     proposal = Proposal(
-        place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,  # type: ignore[arg-type]
+        place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,
         category=draft.category, stage=Stage.DRAFT.value, created_at=now, updated_at=now, stage_changed_at=now,
     )
     session.add(proposal)
@@ -165,15 +166,23 @@ def do_create(session: Session, *, place: Place, author: User, draft: Draft, sub
     do_follow(session, proposal, author)
     if submit:
         do_submit(session, proposal, place, person, author)
+    pictures.do_attach(session, proposal, author, "proposal", proposal.id, photos)
     return proposal
 
 
-def do_edit(session: Session, proposal: Proposal, place: Place, person: Person, by: User, draft: Draft) -> None:
-    _actor, _stage = resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.EDIT)
+def do_edit(session: Session, proposal: Proposal, place: Place, person: Person, by: User, draft: Draft, *,
+            photos: Sequence[pictures.Upload] = (), submit: bool = False) -> bool:
+    """The author's new text (and more photos); with `submit`, a draft is submitted too. True when it was."""
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.EDIT)
     changed = (draft.title, draft.body, draft.category) != (proposal.title, proposal.body, proposal.category)
     proposal.title, proposal.body, proposal.category = draft.title, draft.body, draft.category
     if changed:
         record(session, proposal, action=Move.EDIT.value, to_stage=proposal.stage, by=by, notify=False)
+    pictures.do_attach(session, proposal, by, "proposal", proposal.id, photos)
+    if not submit or proposal.stage != Stage.DRAFT:
+        return False
+    do_submit(session, proposal, place, person, by)
+    return True
 
 
 def threshold_counts(session: Session, place: Place, *, year: int, kind: str = "") -> dict[str, int | Decimal]:
@@ -210,11 +219,11 @@ def do_submit(session: Session, proposal: Proposal, place: Place, person: Person
 def home_households(session: Session, user: User, place: Place) -> list[Household]:
     """The user's verified households within the place."""
     return list(session.exec(
-        select(Household).join(Place, Place.id == Household.building_id)
-        .join(ResidencyClaim, ResidencyClaim.household_id == Household.id)
+        select(Household).join(Place, col(Place.id) == Household.building_id)
+        .join(ResidencyClaim, col(ResidencyClaim.household_id) == Household.id)
         .where(ResidencyClaim.user_id == user.id, ResidencyClaim.status == ClaimStatus.APPROVED,
                col(Place.path).startswith(place.path))
-        .order_by(Household.id)
+        .order_by(col(Household.id))
     ).all())
 
 
@@ -227,13 +236,18 @@ def has_cosigned(session: Session, proposal: Proposal, user: User | None) -> boo
 
 
 def do_cosign(session: Session, proposal: Proposal, place: Place, person: Person, by: User) -> bool:
-    """Co-sign once; True when counted now, False when this person had already co-signed."""
+    """Co-sign once; True when counted now, False when this person had already co-signed.
+
+    Exact however many co-sign at once: the proposal's row is locked first, so that the stage is checked, the
+    co-signs counted and the threshold reached by one transaction at a time (on PostgreSQL READ COMMITTED, each
+    statement after the lock sees every co-sign committed before it); the unique (proposal, user) constraint
+    refuses a second co-sign of the same person."""
+    lock(session, proposal)
     resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.COSIGN)
     homes = home_households(session, by, place)
     try:
         with session.begin_nested():
-            session.add(Cosign(proposal_id=proposal.id, user_id=by.id,  # type: ignore[arg-type]
-                               household_id=homes[0].id if homes else None))
+            session.add(Cosign(proposal_id=proposal.id, user_id=by.id, household_id=homes[0].id if homes else None))
     except IntegrityError:
         return False
     _recount_cosigns(session, proposal)
@@ -242,10 +256,23 @@ def do_cosign(session: Session, proposal: Proposal, place: Place, person: Person
     return True
 
 
+def lock(session: Session, proposal: Proposal) -> Proposal:
+    """The proposal's row locked for the rest of the transaction (SELECT … FOR UPDATE), and read afresh."""
+    session.exec(
+        select(Proposal).where(col(Proposal.id) == proposal.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return proposal
+
+
 def _recount_cosigns(session: Session, proposal: Proposal) -> None:
-    count = session.exec(select(func.count()).select_from(Cosign).where(Cosign.proposal_id == proposal.id)).one()
-    session.exec(update(Proposal).where(col(Proposal.id) == proposal.id).values(cosign_count=count))  # type: ignore[call-overload]
-    proposal.cosign_count = count
+    """The count kept on the proposal, set from the co-sign rows by one statement."""
+    counted = select(func.count()).select_from(Cosign).where(col(Cosign.proposal_id) == proposal.id).scalar_subquery()
+    count = session.exec(
+        update(Proposal).where(col(Proposal.id) == proposal.id).values(cosign_count=counted)
+        .returning(col(Proposal.cosign_count)).execution_options(synchronize_session=False)
+    ).scalar_one()
+    set_committed_value(proposal, "cosign_count", count)
 
 
 def threshold_reached(session: Session, proposal: Proposal, place: Place) -> bool:
@@ -269,13 +296,14 @@ def _owner_area_of(session: Session, user_ids: list[int], place: Place) -> dict[
     if not user_ids:
         return {}
     rows = session.exec(
-        select(Owner.user_id, Household.area_centi).join(Household, Household.id == Owner.household_id)
-        .join(Place, Place.id == Household.building_id)
+        select(Owner.user_id, Household.area_centi).join(Household, col(Household.id) == Owner.household_id)
+        .join(Place, col(Place.id) == Household.building_id)
         .where(col(Owner.user_id).in_(user_ids), col(Place.path).startswith(place.path))
     ).all()
     area: dict[int, Decimal] = {}
     for user_id, area_centi in rows:
-        area[user_id] = area.get(user_id, Decimal(0)) + Decimal(area_centi) / 100
+        if user_id is not None:  # the query asks for these users only
+            area[user_id] = area.get(user_id, Decimal(0)) + Decimal(area_centi) / 100
     return area
 
 
@@ -331,7 +359,7 @@ def merge_targets(session: Session, proposal: Proposal, place: Place) -> list[Pr
     """Open proposals of the same community that this one may be merged into."""
     community_path = f"/{place.community_id}/"
     return list(session.exec(
-        select(Proposal).join(Place, Place.id == Proposal.place_id)
+        select(Proposal).join(Place, col(Place.id) == Proposal.place_id)
         .where(col(Place.path).startswith(community_path), Proposal.id != proposal.id,
                col(Proposal.stage).notin_([s.value for s in (*rules.TERMINAL, Stage.DRAFT)]))
         .order_by(col(Proposal.id).desc()).limit(200)
@@ -341,20 +369,21 @@ def merge_targets(session: Session, proposal: Proposal, place: Place) -> list[Pr
 def do_merge(session: Session, proposal: Proposal, place: Place, person: Person, by: User, target: Proposal,
              reason: str = "") -> ProposalEvent:
     """Merge into `target`: co-signers and followers carried over, both timelines record it."""
+    lock(session, target)  # its stage is read and its co-signs counted again
     if target.id == proposal.id or target.stage in rules.TERMINAL or target.stage == Stage.DRAFT:
         raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
     target_place = session.get(Place, target.place_id)
     assert target_place is not None
     if target_place.community_id != place.community_id:
         raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
-    event = move(session, proposal, place, person, by, Move.MERGE, reason=reason, subject=("proposal", target.id))  # type: ignore[arg-type]
+    event = move(session, proposal, place, person, by, Move.MERGE, reason=reason, subject=("proposal", target.id))
     proposal.merged_into_id = target.id
     proposal.closed_at = event.at
     proposal.review_due_at = None
     session.add(proposal)
     carried = _carry_over(session, proposal, target)
     record(session, target, action="merged_in", to_stage=target.stage, by=by, reason=reason,
-           subject=("proposal", proposal.id))  # type: ignore[arg-type]
+           subject=("proposal", proposal.id))
     if carried:
         _recount_cosigns(session, target)
         _reach_threshold_if_met(session, target, target_place)
@@ -367,14 +396,14 @@ def _carry_over(session: Session, source: Proposal, target: Proposal) -> int:
     for cosign in session.exec(select(Cosign).where(Cosign.proposal_id == source.id)).all():
         if cosign.user_id in have or cosign.user_id == target.author_id:
             continue
-        session.add(Cosign(proposal_id=target.id, user_id=cosign.user_id, household_id=cosign.household_id))  # type: ignore[arg-type]
+        session.add(Cosign(proposal_id=target.id, user_id=cosign.user_id, household_id=cosign.household_id))
         carried += 1
     if source.author_id not in have and source.author_id != target.author_id:
-        session.add(Cosign(proposal_id=target.id, user_id=source.author_id))  # type: ignore[arg-type]
+        session.add(Cosign(proposal_id=target.id, user_id=source.author_id))
         carried += 1
     following = set(followers(session, target))
     for user_id in set(followers(session, source)) - following:
-        session.add(Follow(proposal_id=target.id, user_id=user_id))  # type: ignore[arg-type]
+        session.add(Follow(proposal_id=target.id, user_id=user_id))
     session.flush()
     return carried
 

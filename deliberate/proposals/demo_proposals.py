@@ -83,7 +83,7 @@ class _Clock:
 
     def finish(self, session: Session, notified_before: int) -> None:
         """People have read what they were told of more than a few days ago."""
-        session.exec(update(Notification).where(  # type: ignore[call-overload]
+        session.exec(update(Notification).where(
             col(Notification.id) > notified_before, col(Notification.created_at) < self.started - READ_AFTER,
         ).values(read_at=Notification.created_at))
 
@@ -157,7 +157,7 @@ class _Demo:
         return self.clock.step
 
     def place_of(self, proposal: Proposal) -> Place:
-        return self._place_of[proposal.id]  # type: ignore[index]
+        return self._place_of[proposal.id]
 
     # --- proposals and their review ------------------------------------------------------------
 
@@ -167,7 +167,7 @@ class _Demo:
                                      draft=Draft(title, body, category.value), submit=submit,
                                      person=self.person(author))
         self.proposals[key] = proposal
-        self._place_of[proposal.id] = place  # type: ignore[index]
+        self._place_of[proposal.id] = place
         return proposal
 
     def cosigns(self, proposal: Proposal, names: Sequence[str], until: datetime) -> Story:

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberate.db import MAX_ID
 from deliberate.places.models import Place
@@ -188,10 +189,10 @@ def place_ids_within(session: Session, place: Place) -> list[int]:
     Read first and passed as a list: PostgreSQL then filters the proposals by an array instead of a
     join, which measured faster (bench/proposals_list.py); SQLite runs the same either way.
     """
-    return list(session.exec(select(Place.id).where(col(Place.path).startswith(place.path))).all())  # type: ignore[arg-type]
+    return list(session.exec(select(Place.id).where(col(Place.path).startswith(place.path))).all())
 
 
-def ordered(place_ids: list[int], filters: Filters, *, after: Cursor | None = None) -> Select:
+def ordered(place_ids: list[int], filters: Filters, *, after: Cursor | None = None) -> SelectOfScalar[Proposal]:
     """The listed proposals of these places after the cursor, in the sort's order (add a LIMIT)."""
     return (
         select(Proposal)
@@ -215,6 +216,6 @@ def _where(session: Session, listed: Place, place_ids: set[int]) -> dict[int, st
     below = {ident for p in rows for ident in p.ancestor_ids if ident not in listed.ancestor_ids}
     names = {p.id: p.name for p in session.exec(select(Place).where(col(Place.id).in_(below))).all()} if below else {}
     return {
-        p.id: " › ".join(names.get(ident, "") for ident in p.ancestor_ids if ident in below) or p.name  # type: ignore[misc]
+        p.id: " › ".join(names.get(ident, "") for ident in p.ancestor_ids if ident in below) or p.name
         for p in rows
     }

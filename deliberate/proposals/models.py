@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -22,7 +23,7 @@ from deliberate.clock import utcnow
 from deliberate.db import UTCDateTime, fk
 
 
-def _created() -> Column:
+def _created() -> Column[Any]:
     return Column(UTCDateTime, nullable=False)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
 from deliberate.i18n import gettext as _
-from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Photo, Proposal
+from deliberate.proposals.rules import ProposalError
 
+Upload = tuple[str, bytes]  # a file as it was sent: its name and its bytes
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS_PER_UPLOAD = 6
 _SIGNATURES = (
@@ -40,13 +43,15 @@ def check(name: str, data: bytes) -> str:
 
 
 def do_attach(session: Session, proposal: Proposal, by: User, owner_kind: str, owner_id: int | None,
-              files: list[tuple[str, bytes]]) -> list[Photo]:
+              files: Sequence[Upload]) -> list[Photo]:
     """Store checked photos; the caller has checked every file with `check` before saving anything else."""
     if len(files) > MAX_PHOTOS_PER_UPLOAD:
         raise ProposalError(_("一次最多上传 %(n)s 张照片。", n=MAX_PHOTOS_PER_UPLOAD), 422)
+    if not files:
+        return []
     photos = []
     for name, data in files:
-        photo = Photo(proposal_id=proposal.id, owner_kind=owner_kind, owner_id=owner_id,  # type: ignore[arg-type]
+        photo = Photo(proposal_id=proposal.id, owner_kind=owner_kind, owner_id=owner_id,
                       content_type=check(name, data), size=len(data), data=data, uploaded_by_id=by.id)
         session.add(photo)
         photos.append(photo)
@@ -62,5 +67,5 @@ def photos_of(session: Session, proposal: Proposal) -> dict[tuple[str, int | Non
     ).all()
     grouped: dict[tuple[str, int | None], list[int]] = {}
     for photo_id, kind, owner_id in rows:
-        grouped.setdefault((kind, owner_id), []).append(photo_id)  # type: ignore[arg-type]
+        grouped.setdefault((kind, owner_id), []).append(photo_id)
     return grouped

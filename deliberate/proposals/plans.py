@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
@@ -14,10 +15,9 @@ from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import actions
-from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import Stage
+from deliberate.proposals.rules import ProposalError, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting import tally
 from deliberate.voting.models import Vote, VoteStatus
@@ -49,7 +49,7 @@ class PlanText:
 
 def _version_from(text: PlanText, plan: Plan, number: int, by: User, note: str) -> PlanVersion:
     return PlanVersion(
-        plan_id=plan.id, number=number, title=text.title, description=text.description,  # type: ignore[arg-type]
+        plan_id=plan.id, number=number, title=text.title, description=text.description,
         responsible=text.responsible, schedule=text.schedule,
         cost_lines=json.dumps([{"item": c.item, "amount_centi": c.amount_centi} for c in text.cost_lines],
                               ensure_ascii=False),
@@ -61,8 +61,8 @@ def _version_from(text: PlanText, plan: Plan, number: int, by: User, note: str) 
 def plans_of(session: Session, proposal: Proposal) -> list[tuple[Plan, PlanVersion]]:
     """Each plan with its current version, in the order they were drafted."""
     rows = session.exec(
-        select(Plan, PlanVersion).join(PlanVersion, (PlanVersion.plan_id == Plan.id)
-                                       & (PlanVersion.number == Plan.version))
+        select(Plan, PlanVersion).join(PlanVersion, and_(col(PlanVersion.plan_id) == Plan.id,
+                                                         col(PlanVersion.number) == Plan.version))
         .where(Plan.proposal_id == proposal.id).order_by(col(Plan.id))
     ).all()
     return [(plan, version) for plan, version in rows]
@@ -88,13 +88,13 @@ def do_add_plan(session: Session, proposal: Proposal, by: User, text: PlanText) 
     drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
     if len(drafted) >= MAX_PLANS:
         raise ProposalError(_("一条提案最多同时有 %(n)s 个备选方案。", n=MAX_PLANS))
-    plan = Plan(proposal_id=proposal.id, status=PlanStatus.DRAFT, version=1)  # type: ignore[arg-type]
+    plan = Plan(proposal_id=proposal.id, status=PlanStatus.DRAFT, version=1)
     session.add(plan)
     session.flush()
     session.add(_version_from(text, plan, 1, by, ""))
     session.flush()
     actions.record(session, proposal, action="plan_drafted", to_stage=proposal.stage, by=by,
-                   reason=text.title, subject=("plan", plan.id))  # type: ignore[arg-type]
+                   reason=text.title, subject=("plan", plan.id))
     return plan
 
 
@@ -109,7 +109,7 @@ def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, tex
     session.add(version)
     session.flush()
     actions.record(session, proposal, action="plan_edited", to_stage=proposal.stage, by=by,
-                   reason=note or text.title, subject=("plan", plan.id))  # type: ignore[arg-type]
+                   reason=note or text.title, subject=("plan", plan.id))
     return version
 
 
@@ -157,7 +157,7 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
         raise ProposalError(_("只能通过已公示的方案。"))
     move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
     subject = ("vote", vote.id) if vote is not None else (("plan", plan.id) if plan is not None else None)
-    event = actions.move(session, proposal, place, person, by, move, reason=reason, subject=subject,  # type: ignore[arg-type]
+    event = actions.move(session, proposal, place, person, by, move, reason=reason, subject=subject,
                          as_system=vote is not None)
     for candidate in candidates:
         candidate.status = PlanStatus.APPROVED if plan is not None and candidate.id == plan.id else PlanStatus.REJECTED
@@ -186,17 +186,17 @@ def do_open_vote(session: Session, proposal: Proposal, place: Place, by: User, *
         question=_("请在备选方案中选择一个。") if alternatives else texts[candidates[0].id].title,
         form="choose_one" if alternatives else "yes_no", rule=rule, electorate_kind=electorate_kind, secret=secret,
         closes_at=closes_at, options=option_labels(candidates, texts) if alternatives else [], by=by,
-        subject=("proposal", proposal.id),  # type: ignore[arg-type]
+        subject=("proposal", proposal.id),
     )
     for plan in candidates:
         plan.vote_id = vote.id
         session.add(plan)
     actions.record(session, proposal, action="vote_created", to_stage=proposal.stage, by=by,
-                   subject=("vote", vote.id))  # type: ignore[arg-type]
+                   subject=("vote", vote.id))
     return vote
 
 
-def option_labels(candidates: list[Plan], texts: dict[int | None, PlanVersion]) -> list[str]:
+def option_labels(candidates: list[Plan], texts: dict[int, PlanVersion]) -> list[str]:
     """Ballot options for alternative plans, numbered so that two plans of the same title stay apart."""
     return [_("方案%(n)s：%(title)s", n=n, title=texts[plan.id].title)[:200] for n, plan in enumerate(candidates, 1)]
 
@@ -213,7 +213,10 @@ def apply_vote_result(session: Session, vote: Vote, passed: bool, winner: str | 
     """A certified vote on a proposal's plans decides them, as the system."""
     if vote.subject_kind != "proposal" or vote.subject_id is None or vote.status != VoteStatus.CERTIFIED:
         return None
-    proposal = session.get(Proposal, vote.subject_id)
+    proposal = session.exec(  # locked: the council may be deciding the same plans at this moment
+        select(Proposal).where(col(Proposal.id) == vote.subject_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
     if proposal is None or proposal.stage != Stage.DECISION:
         return None
     place = session.get(Place, proposal.place_id)

@@ -183,6 +183,10 @@ class IllegalTransition(Refused):
         self.reason = reason
 
 
+class ProposalError(Refused):
+    """A refusal that is not a stage move: `message` is shown to the person (HTTP 409 unless it says)."""
+
+
 def stage_labels() -> dict[Stage, str]:
     return {
         Stage.DRAFT: _("草稿"),
@@ -327,6 +331,14 @@ def allowed_actions(stage: Stage, actor: Actor) -> list[Action]:
 
 ThresholdKind = Literal["count", "share_of_households", "share_of_adults", "owners"]
 KINDS: tuple[ThresholdKind, ...] = ("count", "share_of_households", "share_of_adults", "owners")
+
+
+def threshold_kind(text: str) -> ThresholdKind:
+    """The kind a place's rules name, or ValueError."""
+    for kind in KINDS:
+        if kind == text:
+            return kind
+    raise ValueError(f"unknown threshold kind {text!r}")
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def tracking(session: Session, place: Place, now: datetime, *, zone: ZoneInfo = 
         Section.RATING: _rating(scope),
     }
     return Tracking(
-        place_id=place.id,  # type: ignore[arg-type]
+        place_id=place.id,
         today=scope.today,
         sections=tuple(SectionRows(key, tuple(sorted(rows, key=_most_overdue_first))) for key, rows in found.items()),
     )
@@ -252,7 +252,8 @@ def _milestones(scope: _Scope) -> tuple[list[Row], list[Row]]:
         .join(Milestone, col(Milestone.proposal_id) == Proposal.id)
         .where(col(Milestone.done_at).is_(None), col(Milestone.due_on) <= today + timedelta(days=SOON_DAYS))
     ).all()
-    late, soon = [], []
+    late: list[Row] = []
+    soon: list[Row] = []
     for proposal, path, milestone in found:
         overdue = today > milestone.due_on
         row = Row(

@@ -9,38 +9,32 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.clock import utcnow
-from deliberate.places import actions as places
-from deliberate.places.models import Place
 from deliberate.policy import Act
-from deliberate.proposals import tracking
-from deliberate.web.auth import db, ensure
-from deliberate.web.loading import get_or_404
+from deliberate.policy.access import access_place
+from deliberate.proposals import queries, tracking
+from deliberate.web.auth import db
+from deliberate.web.loading import accessed
 from deliberate.web.responses import render
 
 
-def _tracked(request: Request) -> tuple[Place, tracking.Tracking, ZoneInfo]:
-    session = db(request)
-    place = get_or_404(session, Place, request.path_params["id"])
-    ensure(request, Act.TRACK_PROPOSALS, place)
-    zone = ZoneInfo(request.app.state.settings.timezone)
-    return place, tracking.tracking(session, place, utcnow(), zone=zone), zone
+def _zone(request: Request) -> ZoneInfo:
+    return ZoneInfo(request.app.state.settings.timezone)
 
 
 def page(request: Request) -> Response:
-    place, found, _zone = _tracked(request)
-    return render(request, "proposals/tracking.html", {
-        "place": place, "trail": places.ancestors(db(request), place), "tracking": found,
-        "labels": tracking.section_labels(), "Section": tracking.Section,
-    })
+    place = accessed(request, access_place, Act.TRACK_PROPOSALS)
+    return render(request, "proposals/tracking.html", queries.tracking_page(db(request), place, utcnow(),
+                                                                           _zone(request)))
 
 
 def export(request: Request) -> Response:
-    place, found, zone = _tracked(request)
-    filename = tracking.csv_filename(place, found.today)
+    place = accessed(request, access_place, Act.TRACK_PROPOSALS)
+    found = tracking.tracking(db(request), place, utcnow(), zone=_zone(request))
     return Response(
-        tracking.to_csv(found.rows, zone=zone).encode("utf-8"),
+        tracking.to_csv(found.rows, zone=_zone(request)).encode("utf-8"),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{tracking.csv_filename(place, found.today)}"',
+                 "Cache-Control": "no-store"},
     )
 
 

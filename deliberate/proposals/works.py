@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -15,8 +16,8 @@ from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import actions, plans, rules
+from deliberate.proposals import photos as pictures
 from deliberate.proposals.access import actors_for, resolve
-from deliberate.proposals.actions import ProposalError
 from deliberate.proposals.models import (
     CostItem,
     Inspection,
@@ -29,8 +30,9 @@ from deliberate.proposals.models import (
     ProposalEvent,
     ProposalRating,
 )
+from deliberate.proposals.photos import Upload
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import Actor, Rating, Stage
+from deliberate.proposals.rules import Actor, ProposalError, Rating, Stage
 
 WORKS_STAGES = (Stage.IMPLEMENTATION.value, Stage.ACCEPTANCE.value)
 
@@ -43,12 +45,12 @@ def _ensure_works(proposal: Proposal) -> None:
 def do_add_milestone(session: Session, proposal: Proposal, by: User, *, title: str, due_on: date,
                      responsible: str) -> Milestone:
     _ensure_works(proposal)
-    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on,  # type: ignore[arg-type]
+    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on,
                           responsible=responsible or proposal.responsible)
     session.add(milestone)
     session.flush()
     actions.record(session, proposal, action="milestone_added", to_stage=proposal.stage, by=by,
-                   reason=title, subject=("milestone", milestone.id))  # type: ignore[arg-type]
+                   reason=title, subject=("milestone", milestone.id))
     return milestone
 
 
@@ -61,7 +63,7 @@ def do_complete_milestone(session: Session, proposal: Proposal, milestone: Miles
     milestone.done_at = utcnow()
     session.add(milestone)
     actions.record(session, proposal, action="milestone_done", to_stage=proposal.stage, by=by,
-                   reason=milestone.title, subject=("milestone", milestone.id))  # type: ignore[arg-type]
+                   reason=milestone.title, subject=("milestone", milestone.id))
 
 
 def milestones_of(session: Session, proposal: Proposal) -> list[Milestone]:
@@ -71,16 +73,17 @@ def milestones_of(session: Session, proposal: Proposal) -> list[Milestone]:
 
 
 def do_report_progress(session: Session, proposal: Proposal, by: User, *, text: str, percent: int,
-                       milestone: Milestone | None = None) -> ProgressUpdate:
+                       milestone: Milestone | None = None, photos: Sequence[Upload] = ()) -> ProgressUpdate:
     _ensure_works(proposal)
     if not 0 <= percent <= 100:
         raise ProposalError(_("进度须在 0 到 100 之间。"), 422)
-    update = ProgressUpdate(proposal_id=proposal.id, text=text, percent=percent, by_id=by.id,  # type: ignore[arg-type]
+    update = ProgressUpdate(proposal_id=proposal.id, text=text, percent=percent, by_id=by.id,
                             milestone_id=milestone.id if milestone else None)
     session.add(update)
     session.flush()
     actions.record(session, proposal, action="progress", to_stage=proposal.stage, by=by,
-                   reason=f"{percent}% · {text}"[:2000], subject=("progress", update.id))  # type: ignore[arg-type]
+                   reason=f"{percent}% · {text}"[:2000], subject=("progress", update.id))
+    pictures.do_attach(session, proposal, by, "progress", update.id, photos)
     return update
 
 
@@ -97,16 +100,21 @@ def current_percent(session: Session, proposal: Proposal) -> int:
 
 
 def do_disclose_cost(session: Session, proposal: Proposal, by: User, *, description: str, amount_centi: int,
-                     payee: str, document_id: int | None) -> CostItem:
+                     payee: str, document_id: int | None = None, document: Upload | None = None) -> CostItem:
+    """Money spent, with its document: a photo already stored (`document_id`) or one sent with it."""
     _ensure_works(proposal)
     if amount_centi < 0:
         raise ProposalError(_("金额不能为负。"), 422)
-    item = CostItem(proposal_id=proposal.id, description=description, amount_centi=amount_centi,  # type: ignore[arg-type]
-                    payee=payee, document_id=document_id, by_id=by.id)
+    scanned = pictures.do_attach(session, proposal, by, "cost", None, [document] if document else [])
+    item = CostItem(proposal_id=proposal.id, description=description, amount_centi=amount_centi,
+                    payee=payee, document_id=scanned[0].id if scanned else document_id, by_id=by.id)
     session.add(item)
     session.flush()
+    for photo in scanned:
+        photo.owner_id = item.id
+        session.add(photo)
     actions.record(session, proposal, action="cost", to_stage=proposal.stage, by=by,
-                   reason=f"{description} ¥{from_centi(amount_centi):.2f}", subject=("cost", item.id))  # type: ignore[arg-type]
+                   reason=f"{description} ¥{from_centi(amount_centi):.2f}", subject=("cost", item.id))
     return item
 
 
@@ -127,35 +135,37 @@ def do_complete_works(session: Session, proposal: Proposal, place: Place, person
 
 
 def do_inspect(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
-               findings: str) -> Inspection:
+               findings: str, *, photos: Sequence[Upload] = ()) -> Inspection:
     """A supervisor's inspection report during the works."""
     if Actor.SUPERVISOR not in actors_for(person, proposal, place):
         raise ProposalError(_("只有本地的监督员可以提交检查报告。"), 403)
     _ensure_works(proposal)
-    inspection = Inspection(proposal_id=proposal.id, kind=InspectionKind.INSPECTION, findings=findings,  # type: ignore[arg-type]
+    inspection = Inspection(proposal_id=proposal.id, kind=InspectionKind.INSPECTION, findings=findings,
                             by_id=by.id)
     session.add(inspection)
     session.flush()
     actions.record(session, proposal, action="inspection", to_stage=proposal.stage, by=by, reason=findings,
-                   subject=("inspection", inspection.id))  # type: ignore[arg-type]
+                   subject=("inspection", inspection.id))
+    pictures.do_attach(session, proposal, by, "inspection", inspection.id, photos)
     return inspection
 
 
 def do_acceptance(session: Session, proposal: Proposal, place: Place, person: Person, by: User, *,
-                  passed: bool, findings: str) -> Inspection:
+                  passed: bool, findings: str, photos: Sequence[Upload] = ()) -> Inspection:
     """The on-site acceptance (验收): pass opens the rating period; fail sends the works back with findings."""
     move = Move.PASS_ACCEPTANCE if passed else Move.FAIL_ACCEPTANCE
     _actor, _next = resolve(actors_for(person, proposal, place), Stage(proposal.stage), move, findings=findings)
     kind = InspectionKind.ACCEPTANCE_PASSED if passed else InspectionKind.ACCEPTANCE_FAILED
-    inspection = Inspection(proposal_id=proposal.id, kind=kind, findings=findings, by_id=by.id)  # type: ignore[arg-type]
+    inspection = Inspection(proposal_id=proposal.id, kind=kind, findings=findings, by_id=by.id)
     session.add(inspection)
     session.flush()
     event = actions.move(session, proposal, place, person, by, move, findings=findings,
-                         subject=("inspection", inspection.id))  # type: ignore[arg-type]
+                         subject=("inspection", inspection.id))
     if passed:
         proposal.rating_ends_at = event.at + timedelta(days=actions.rules_of(session, place).rating_days)
         session.add(proposal)
         session.flush()
+    pictures.do_attach(session, proposal, by, "acceptance", inspection.id, photos)
     return inspection
 
 
@@ -179,7 +189,7 @@ def do_rate(session: Session, proposal: Proposal, place: Place, person: Person, 
         session.add(existing)
         session.flush()
         return False
-    session.add(ProposalRating(proposal_id=proposal.id, user_id=by.id, rating=rating.value,  # type: ignore[arg-type]
+    session.add(ProposalRating(proposal_id=proposal.id, user_id=by.id, rating=rating.value,
                                comment=comment, created_at=now, updated_at=now))
     session.flush()
     actions.record(session, proposal, action=Move.RATE.value, to_stage=proposal.stage, by=by, notify=False)
@@ -254,7 +264,7 @@ def due_to_advance(session: Session, now: datetime) -> list[int]:
     rated = session.exec(
         select(Proposal.id).where(Proposal.stage == Stage.RATING.value, col(Proposal.rating_ends_at) <= now)
     ).all()
-    return sorted({*disclosed, *rated})  # type: ignore[arg-type]
+    return sorted({*disclosed, *rated})
 
 
 def advance_due(session: Session, proposal_id: int, *, now: datetime | None = None) -> bool:

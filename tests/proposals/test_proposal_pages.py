@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from client_helpers import csrf_token, login
 from factories import make_proposal_cast, reload
+from sqlalchemy import event
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -343,3 +344,43 @@ def test_a_works_form_with_mistakes_comes_back_filled_in_with_each_problem_by_it
 
     reload(session)
     assert _timeline(session, proposal_id).count("progress") == 0  # nothing of it was saved
+
+
+def _statements(client: TestClient, url: str) -> int:
+    """How many SQL statements the page takes."""
+    engine = client.app.state.db.engine  # type: ignore[attr-defined]
+    seen: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_proposal_page_reads_each_kind_of_thing_once_however_many_there_are(app, session, town):
+    building, _people = town
+    proposal_id = _implementing(app, session, building)
+    staff = _as(app, "staff")
+
+    def more_works() -> None:
+        _post(staff, f"{P}{proposal_id}/milestones", {"title": "划线", "due_on": "2030-01-01"})
+        _post(staff, f"{P}{proposal_id}/progress", {"text": "又划一段", "percent": "50"},
+              files=[("photos", ("site.jpg", JPEG, "image/jpeg"))])
+        _post(staff, f"{P}{proposal_id}/costs", {"description": "油漆", "amount": "300"},
+              files=[("document", ("invoice.jpg", JPEG, "image/jpeg"))])
+        _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"},
+              files=[("photos", ("site.png", PNG, "image/png"))])
+
+    more_works()
+    url = f"/proposals/{proposal_id}"
+    few = {who: _statements(client, url) for who, client in (("anyone", TestClient(app)), ("staff", staff))}
+    for _ in range(3):
+        more_works()
+    many = {who: _statements(client, url) for who, client in (("anyone", TestClient(app)), ("staff", staff))}
+    assert many == few
+    assert few["staff"] <= 20, few  # who is asking, the proposal, its record once each, its thread and meetings
