@@ -36,11 +36,16 @@ class DiscussionError(Refused):
 
 def do_comment(session: Session, subject: Subject, author: User, body: str, stance: str = "",
                parent: Comment | None = None, now: datetime | None = None) -> Comment:
-    """A new comment, or an answer to `parent`; its readers are told."""
+    """A new comment, or an answer to `parent`; its readers are told.
+
+    The subject is held first, then the author: a thread cannot close, and one person's posts cannot pass the
+    flood limit together, while this one is being written (see `_hold`)."""
     now = now or utcnow()
-    if not subject.open:
+    held = find(session, subject.kind, subject.id, shared=True)
+    if held is None or not held.open:
         raise DiscussionError(_("这个讨论已经结束，不能再发表评论。"))
     _check_text(session, subject.place, body)
+    _hold(session, author)
     if rules.flooding(_recent_times(session, author, now), now):
         raise DiscussionError(_("您发言太频繁了，请过几分钟再发。"), 429)
     parent_id, depth = None, 0
@@ -70,6 +75,14 @@ def _check_text(session: Session, place: Place, body: str) -> None:
     word = rules.blocked_word_in(body, queries.blocked_words(session, place))
     if word:
         raise DiscussionError(_("评论中有不允许使用的词“%(word)s”，请修改后再发。", word=word), 422)
+
+
+def _hold(session: Session, author: User) -> None:
+    """The author's row for this transaction, so that their posts are counted one after another (on SQLite,
+    writers already take turns). FOR NO KEY UPDATE rather than FOR UPDATE: the key-share locks that others'
+    posts take on this row (telling its owner, answering their comment) go past it, so no two posts wait on
+    each other in a circle."""
+    session.exec(select(User.id).where(col(User.id) == author.id).with_for_update(key_share=True)).one()
 
 
 def _recent_times(session: Session, author: User, now: datetime) -> list[datetime]:
