@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -168,9 +168,10 @@ def do_mark_helpful(session: Session, comment: Comment, user: User, helpful: boo
         _count_helpful(session, comment, +1)
         return True
     if not helpful and mark is not None:
-        session.delete(mark)
-        _count_helpful(session, comment, -1)
-        return True
+        taken = session.exec(delete(Helpful).where(col(Helpful.id) == mark.id)).rowcount
+        if taken:  # not already taken away at the same moment in another request
+            _count_helpful(session, comment, -1)
+        return bool(taken)
     return False
 
 
@@ -273,8 +274,21 @@ def _proposal_of(session: Session, comment: Comment) -> int | None:
 
 def do_set_blocked_words(session: Session, place: Place, raw: str, by: User) -> list[str]:
     words = rules.parse_blocked_words(raw)
-    row = session.get(DiscussionRules, place.id) or DiscussionRules(place_id=place.id)
+    row = session.get(DiscussionRules, place.id) or _first_rules(session, place)
     row.blocked_words, row.updated_at, row.updated_by_id = "\n".join(words), utcnow(), by.id
     session.add(row)
     session.flush()
     return words
+
+
+def _first_rules(session: Session, place: Place) -> DiscussionRules:
+    """The place's row of rules, made now; or the one another request made at the same moment."""
+    try:
+        with session.begin_nested():
+            row = DiscussionRules(place_id=place.id)
+            session.add(row)
+        return row
+    except IntegrityError:
+        made = session.get(DiscussionRules, place.id)
+        assert made is not None
+        return made
