@@ -38,24 +38,18 @@ def do_comment(session: Session, subject: Subject, author: User, body: str, stan
                parent: Comment | None = None, now: datetime | None = None) -> Comment:
     """A new comment, or an answer to `parent`; its readers are told.
 
-    The subject is held first, then the author: a thread cannot close, and one person's posts cannot pass the
-    flood limit together, while this one is being written (see `_hold`)."""
-    now = now or utcnow()
+    What it rests on is held in one order, the thread's subject, the comment answered, then the author, so that
+    while it is written the thread cannot close, the comment answered cannot be hidden, and the author's other
+    posts cannot pass the flood limit with it."""
     held = find(session, subject.kind, subject.id, shared=True)
     if held is None or not held.open:
         raise DiscussionError(_("这个讨论已经结束，不能再发表评论。"))
     _check_text(session, subject.place, body)
+    parent_id, depth = _placement(session, subject, parent)
     _hold(session, author)
+    now = now or utcnow()
     if rules.flooding(_recent_times(session, author, now), now):
         raise DiscussionError(_("您发言太频繁了，请过几分钟再发。"), 429)
-    parent_id, depth = None, 0
-    if parent is not None:
-        if (parent.subject_kind, parent.subject_id) != (subject.kind, subject.id):
-            raise DiscussionError(_("要回复的评论不在这个讨论里。"), 404)
-        if parent.deleted_at or parent.hidden_at:
-            raise DiscussionError(_("这条评论已被删除或隐藏，不能回复。"))
-        assert parent.id is not None
-        parent_id, depth = rules.placement(parent.depth, parent.id, parent.parent_id)
     comment = Comment(
         subject_kind=subject.kind, subject_id=subject.id, place_id=subject.place.id,
         parent_id=parent_id, reply_to_id=parent.id if parent else None, depth=depth,
@@ -66,6 +60,18 @@ def do_comment(session: Session, subject: Subject, author: User, body: str, stan
     session.flush()
     _tell_readers(session, subject, comment, parent)
     return comment
+
+
+def _placement(session: Session, subject: Subject, parent: Comment | None) -> tuple[int | None, int]:
+    """(parent id, depth) of the new comment; the comment answered is held FOR SHARE and read as it is now."""
+    if parent is None:
+        return None, 0
+    parent = session.get(Comment, parent.id, populate_existing=True, with_for_update={"read": True})
+    if parent is None or (parent.subject_kind, parent.subject_id) != (subject.kind, subject.id):
+        raise DiscussionError(_("要回复的评论不在这个讨论里。"), 404)
+    if parent.deleted_at or parent.hidden_at:
+        raise DiscussionError(_("这条评论已被删除或隐藏，不能回复。"))
+    return rules.placement(parent.depth, parent.id, parent.parent_id)
 
 
 def _check_text(session: Session, place: Place, body: str) -> None:

@@ -11,10 +11,11 @@ test to count.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import pytest
 from sqlmodel import Session
@@ -25,6 +26,7 @@ from deliberate.refusal import Refused
 T = TypeVar("T")
 Attempt = Callable[[Session], T]
 JOIN_SECONDS = 60  # an attempt still running after this is stuck: the test fails rather than hangs
+LATE_SECONDS = 0.5
 
 
 @dataclass
@@ -78,7 +80,26 @@ def run_together(database: Database, attempts: Sequence[Attempt[T]]) -> Outcomes
     return outcomes
 
 
+class Race:
+    """Run these attempts at once, each in its own write transaction (see the module's docstring)."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    def __call__(self, attempts: Sequence[Attempt[T]]) -> Outcomes[T]:
+        return run_together(self.database, attempts)
+
+    @staticmethod
+    def late(attempt: Attempt[T], seconds: float = LATE_SECONDS) -> Attempt[T]:
+        """The attempt, setting out a moment after the others: so that some surely meet what the first did."""
+
+        def later(session: Session) -> T:
+            time.sleep(seconds)  # before the transaction's first statement: nothing is held meanwhile
+            return attempt(session)
+
+        return later
+
+
 @pytest.fixture
-def race(database: Database) -> Callable[[Sequence[Attempt[Any]]], Outcomes[Any]]:
-    """Run these attempts at once, each in its own write transaction; see the module's docstring."""
-    return lambda attempts: run_together(database, attempts)
+def race(database: Database) -> Race:
+    return Race(database)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -85,14 +84,6 @@ def _paper(roll: Roll, entry_id: int, serial: str) -> Attempt:
     return attempt
 
 
-def _late(attempt: Attempt) -> Attempt:
-    def later(session: Session) -> Any:
-        time.sleep(0.5)  # before the transaction's first statement: nothing is held meanwhile
-        return attempt(session)
-
-    return later
-
-
 def _ballots(session: Session, vote_id: int) -> int:
     reload(session)
     vote = session.get(Vote, vote_id)
@@ -162,8 +153,8 @@ def test_ballots_racing_the_close_are_counted_if_acknowledged_and_refused_otherw
     others = [entry for entry in roll.entry_ids if entry != roll.voter_entry]
     attempts = [_paper(roll, entry, f"P-{n:03}") for n, entry in enumerate(others)]
     # Half set out a moment late, so that some surely meet a closed vote: on PostgreSQL a ballot may take its
-    # share of the vote's row ahead of a close that waits for the row alone, and the close would often be last.
-    outcomes = race([*attempts[::2], close, *map(_late, attempts[1::2])])
+    # share of the vote's row ahead of a close that waits for the row alone, so the close would often be last.
+    outcomes = race([*attempts[::2], close, *map(race.late, attempts[1::2])])
     outcomes.assert_clean(409)
     [counted] = [voted for kind, voted in outcomes.values if kind == "closed"]
     acknowledged = len(outcomes.values) - 1

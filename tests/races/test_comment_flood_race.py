@@ -1,22 +1,29 @@
-"""The flood limit (5 comments in 10 minutes a person) holds however many posts arrive at the same moment."""
+"""Posts arriving at the same moment: the flood limit (5 comments in 10 minutes a person) holds, and a thread that
+closes takes none after."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
-from factories import make_proposal_cast, reload
+from factories import make_proposal_cast, make_staff, reload
 from sqlmodel import Session, col, func, select
 
 from deliberate.accounts.models import User
 from deliberate.accounts.people import load_person
+from deliberate.clock import utcnow
 from deliberate.discussion import actions, rules
 from deliberate.discussion.access import access_subject
 from deliberate.discussion.models import Comment
+from deliberate.places.models import Place
 from deliberate.policy import Act
 from deliberate.proposals import actions as proposals
+from deliberate.proposals import plans
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Notification, Proposal
+from deliberate.voting import actions as voting
+from deliberate.voting.access import access_vote
 
 ATTEMPTS = 50
 TOO_FAST = "您发言太频繁了，请过几分钟再发。"
@@ -78,3 +85,46 @@ def test_residents_posting_at_once_on_a_followed_thread_each_get_their_own_five(
     told = session.exec(select(func.count()).select_from(Notification)
                         .where(col(Notification.comment_id).is_not(None))).one()
     assert told == len(outcomes.values) * (len(writers) - 1)  # each comment, to every follower but its author
+
+
+def test_comments_racing_the_certification_of_a_vote_are_in_before_it_or_refused(race, session, thread):
+    """A vote's thread closes when its result is certified: no comment comes in after that."""
+    proposal_id, people = thread
+    building = session.get(Place, session.get(Proposal, proposal_id).place_id)
+    vote = voting.do_create_vote(session, place=building, title="加装电梯", question="", form="yes_no",
+                                 rule="majority", electorate_kind="adults", secret=False,
+                                 closes_at=utcnow() + timedelta(days=7), options=[], by=people["council"])
+    voting.do_open(session, vote, building)
+    voting.do_close(session, vote, now=vote.closes_at)
+    session.commit()
+    posters = [make_staff(session, building, f"poster{n}").id for n in range(10)]
+
+    def certify(session: Session) -> tuple[str, int]:
+        council = session.get(User, people["council"].id)
+        assert council is not None
+        held, _place = access_vote(session, load_person(session, council), vote.id, Act.CERTIFY_VOTES,
+                                   for_update=True)
+        plans.do_certify_vote(session, held, by=council)
+        return "certified", _on_vote(session, vote.id)
+
+    def post(user_id: int, n: int) -> Callable[[Session], tuple[str, int]]:
+        def attempt(session: Session) -> tuple[str, int]:
+            user = session.get(User, user_id)
+            assert user is not None
+            subject = access_subject(session, load_person(session, user), "vote", vote.id, Act.COMMENT)
+            return "comment", actions.do_comment(session, subject, user, f"第{n}条").id
+
+        return attempt
+
+    attempts = [post(posters[n % len(posters)], n) for n in range(ATTEMPTS - 1)]
+    outcomes = race([*attempts[::2], certify, *map(race.late, attempts[1::2])])
+    outcomes.assert_clean(409)
+    [seen] = [count for kind, count in outcomes.values if kind == "certified"]
+    reload(session)
+    assert _on_vote(session, vote.id) == seen == len(outcomes.values) - 1
+    assert outcomes.messages <= {"这个讨论已经结束，不能再发表评论。"}
+
+
+def _on_vote(session: Session, vote_id: int) -> int:
+    return session.exec(select(func.count()).select_from(Comment).where(Comment.subject_kind == "vote",
+                                                                        Comment.subject_id == vote_id)).one()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from factories import make_proposal_cast, make_user, reload
+from factories import make_proposal_cast, make_staff, make_user, reload
 from sqlmodel import Session, col, func, select
 
 from deliberate.accounts.models import User
@@ -14,6 +14,7 @@ from deliberate.accounts.people import load_person
 from deliberate.discussion import actions
 from deliberate.discussion.access import Own, access_comment, access_report, access_subject
 from deliberate.discussion.models import Comment, CommentReport, DiscussionRules, Helpful, ModerationEntry
+from deliberate.places.models import Place
 from deliberate.policy import Act
 from deliberate.policy.access import access_place
 from deliberate.proposals import actions as proposals
@@ -208,3 +209,31 @@ def test_reports_racing_a_hiding_are_taken_before_it_and_refused_after(race, ses
     assert reports == outcomes.values.count(True)
     assert outcomes.statuses[409] == ATTEMPTS - 1 - reports
     assert _count(session, CommentReport, CommentReport.status == "hidden") == reports
+
+
+def test_answers_racing_a_hiding_are_in_before_it_or_refused(race, session, comment):
+    """Every answer that got in was there when the comment was hidden: none comes in after, to a hidden comment."""
+    comment_id, people = comment
+    answered = session.get(Comment, comment_id)
+    posters = [make_staff(session, session.get(Place, answered.place_id), f"poster{n}").id for n in range(10)]
+
+    def hide(session: Session, user: User) -> tuple[str, int]:
+        _hide(comment_id, user.id)(session)
+        return "hidden", _count(session, Comment, Comment.parent_id == comment_id)
+
+    def answer(user_id: int, n: int) -> Attempt:
+        def act(session: Session, user: User) -> tuple[str, int]:
+            subject = access_subject(session, load_person(session, user), "proposal", proposal_id, Act.COMMENT)
+            parent = session.get(Comment, comment_id)
+            return "answer", actions.do_comment(session, subject, user, f"同意{n}", parent=parent).id
+
+        return _as(user_id, act)
+
+    proposal_id = answered.subject_id
+    attempts = [answer(posters[n % len(posters)], n) for n in range(ATTEMPTS - 1)]
+    outcomes = race([*attempts[::2], _as(people["staff"].id, hide), *map(race.late, attempts[1::2])])
+    outcomes.assert_clean(409)
+    [seen] = [count for kind, count in outcomes.values if kind == "hidden"]
+    reload(session)
+    assert _count(session, Comment, Comment.parent_id == comment_id) == seen == len(outcomes.values) - 1
+    assert outcomes.messages <= {"这条评论已被删除或隐藏，不能回复。"}
