@@ -10,6 +10,8 @@ from factories import make_proposal_cast, make_user, reload
 from sqlmodel import Session, col, func, select
 
 from deliberate import ticker
+from deliberate.accounts import sessions, throttle
+from deliberate.accounts.models import LoginFailure, WebSession
 from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.db import Database
@@ -81,6 +83,7 @@ def _tick_together(database: Database, now: datetime) -> list[ticker.Ticked]:
 def test_fifty_ticks_at_once_past_every_deadline_move_each_due_item_once(session, database, caplog):
     proposal_id, building = _disclosed(session)
     closing, opening = _votes(session, building, closing=3, opening=2)
+    _logins_and_failures(session, 5)
     later = utcnow() + timedelta(days=8)  # past every closing time, the openings and the disclosure period
     with caplog.at_level(logging.ERROR, logger=ticker.log.name):
         ticked = _tick_together(database, later)
@@ -101,7 +104,18 @@ def test_fifty_ticks_at_once_past_every_deadline_move_each_due_item_once(session
                                                        ProposalEvent.action == Action.END_DISCLOSURE.value)).all()
     told = session.exec(select(col(Notification.user_id)).where(Notification.event_id == ended.id)).all()
     assert len(told) == len(set(told)) >= 3  # the author and the two co-signers who follow it, once each
+    assert session.exec(select(func.count()).select_from(WebSession)).one() == 0  # swept by every tick at once
+    assert session.exec(select(func.count()).select_from(LoginFailure)).one() == 0
     assert ticker.tick(database, later).total == 0
+
+
+def _logins_and_failures(session: Session, count: int) -> None:
+    """Logins and failed logins that will be long over."""
+    user = make_user(session, "sleeper")
+    for n in range(count):
+        sessions.do_start(session, user.id)
+        throttle.record_failure(session, username="sleeper", address=f"10.0.0.{n}")
+    session.commit()
 
 
 def _roll(session: Session, vote_id: int) -> int:
