@@ -11,7 +11,6 @@ test to count.
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +25,6 @@ from deliberate.refusal import Refused
 T = TypeVar("T")
 Attempt = Callable[[Session], T]
 JOIN_SECONDS = 60  # an attempt still running after this is stuck: the test fails rather than hangs
-LATE_SECONDS = 0.5
 
 
 @dataclass
@@ -88,16 +86,6 @@ class Race:
 
     def __call__(self, attempts: Sequence[Attempt[T]]) -> Outcomes[T]:
         return run_together(self.database, attempts)
-
-    @staticmethod
-    def late(attempt: Attempt[T], seconds: float = LATE_SECONDS) -> Attempt[T]:
-        """The attempt, setting out a moment after the others: so that some surely meet what the first did."""
-
-        def later(session: Session) -> T:
-            time.sleep(seconds)  # before the transaction's first statement: nothing is held meanwhile
-            return attempt(session)
-
-        return later
 
 
 @pytest.fixture

@@ -27,6 +27,7 @@ from deliberate.voting.access import access_vote
 
 ATTEMPTS = 50
 TOO_FAST = "您发言太频繁了，请过几分钟再发。"
+CLOSED = "这个讨论已经结束，不能再发表评论。"
 
 
 @pytest.fixture
@@ -117,12 +118,14 @@ def test_comments_racing_the_certification_of_a_vote_are_in_before_it_or_refused
         return attempt
 
     attempts = [post(posters[n % len(posters)], n) for n in range(ATTEMPTS - 1)]
-    outcomes = race([*attempts[::2], certify, *map(race.late, attempts[1::2])])
+    outcomes = race([*attempts[::2], certify, *attempts[1::2]])
     outcomes.assert_clean(409)
     [seen] = [count for kind, count in outcomes.values if kind == "certified"]
     reload(session)
     assert _on_vote(session, vote.id) == seen == len(outcomes.values) - 1
-    assert outcomes.messages <= {"这个讨论已经结束，不能再发表评论。"}
+    assert outcomes.messages <= {CLOSED}
+    late = race([post(poster, ATTEMPTS) for poster in posters])
+    assert late.values == [] and late.messages == {CLOSED}
 
 
 def _on_vote(session: Session, vote_id: int) -> int:
