@@ -51,8 +51,13 @@ def access_comment(session: Session, person: Person | None, ident: Any, need: Ac
 
 def access_report(session: Session, person: Person | None, ident: Any, need: Act | None = None, *,
                   for_update: bool = False) -> tuple[CommentReport, Place]:
-    """A report, for those who moderate its place (`need` is always MODERATE)."""
-    report = get_or_refuse(session, CommentReport, ident, for_update=for_update)
+    """A report, for those who moderate its place (`need` is always MODERATE). On a form its comment is locked
+    before it, as hiding locks the comment before its reports: moderators acting on one comment take turns
+    instead of each holding a report the other needs."""
+    report = get_or_refuse(session, CommentReport, ident)
+    if for_update:
+        get_or_refuse(session, Comment, report.comment_id, for_update=True)
+        report = get_or_refuse(session, CommentReport, ident, for_update=True)
     place = session.get(Place, report.place_id)
     assert place is not None
     if not may(person, need or Act.MODERATE, place):

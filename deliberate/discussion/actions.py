@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,21 +36,20 @@ class DiscussionError(Refused):
 
 def do_comment(session: Session, subject: Subject, author: User, body: str, stance: str = "",
                parent: Comment | None = None, now: datetime | None = None) -> Comment:
-    """A new comment, or an answer to `parent`; its readers are told."""
-    now = now or utcnow()
-    if not subject.open:
+    """A new comment, or an answer to `parent`; its readers are told.
+
+    What it rests on is held in one order, the thread's subject, the comment answered, then the author, so that
+    while it is written the thread cannot close, the comment answered cannot be hidden, and the author's other
+    posts cannot pass the flood limit with it."""
+    held = find(session, subject.kind, subject.id, shared=True)
+    if held is None or not held.open:
         raise DiscussionError(_("这个讨论已经结束，不能再发表评论。"))
     _check_text(session, subject.place, body)
+    parent_id, depth = _placement(session, subject, parent)
+    _hold(session, author)
+    now = now or utcnow()
     if rules.flooding(_recent_times(session, author, now), now):
         raise DiscussionError(_("您发言太频繁了，请过几分钟再发。"), 429)
-    parent_id, depth = None, 0
-    if parent is not None:
-        if (parent.subject_kind, parent.subject_id) != (subject.kind, subject.id):
-            raise DiscussionError(_("要回复的评论不在这个讨论里。"), 404)
-        if parent.deleted_at or parent.hidden_at:
-            raise DiscussionError(_("这条评论已被删除或隐藏，不能回复。"))
-        assert parent.id is not None
-        parent_id, depth = rules.placement(parent.depth, parent.id, parent.parent_id)
     comment = Comment(
         subject_kind=subject.kind, subject_id=subject.id, place_id=subject.place.id,
         parent_id=parent_id, reply_to_id=parent.id if parent else None, depth=depth,
@@ -63,6 +62,18 @@ def do_comment(session: Session, subject: Subject, author: User, body: str, stan
     return comment
 
 
+def _placement(session: Session, subject: Subject, parent: Comment | None) -> tuple[int | None, int]:
+    """(parent id, depth) of the new comment; the comment answered is held FOR SHARE and read as it is now."""
+    if parent is None:
+        return None, 0
+    parent = session.get(Comment, parent.id, populate_existing=True, with_for_update={"read": True})
+    if parent is None or (parent.subject_kind, parent.subject_id) != (subject.kind, subject.id):
+        raise DiscussionError(_("要回复的评论不在这个讨论里。"), 404)
+    if parent.deleted_at or parent.hidden_at:
+        raise DiscussionError(_("这条评论已被删除或隐藏，不能回复。"))
+    return rules.placement(parent.depth, parent.id, parent.parent_id)
+
+
 def _check_text(session: Session, place: Place, body: str) -> None:
     problem = rules.check_body(body)
     if problem:
@@ -70,6 +81,14 @@ def _check_text(session: Session, place: Place, body: str) -> None:
     word = rules.blocked_word_in(body, queries.blocked_words(session, place))
     if word:
         raise DiscussionError(_("评论中有不允许使用的词“%(word)s”，请修改后再发。", word=word), 422)
+
+
+def _hold(session: Session, author: User) -> None:
+    """The author's row for this transaction, so that their posts are counted one after another (on SQLite,
+    writers already take turns). FOR NO KEY UPDATE rather than FOR UPDATE: the key-share locks that others'
+    posts take on this row (telling its owner, answering their comment) go past it, so no two posts wait on
+    each other in a circle."""
+    session.exec(select(User.id).where(col(User.id) == author.id).with_for_update(key_share=True)).one()
 
 
 def _recent_times(session: Session, author: User, now: datetime) -> list[datetime]:
@@ -155,9 +174,10 @@ def do_mark_helpful(session: Session, comment: Comment, user: User, helpful: boo
         _count_helpful(session, comment, +1)
         return True
     if not helpful and mark is not None:
-        session.delete(mark)
-        _count_helpful(session, comment, -1)
-        return True
+        taken = session.exec(delete(Helpful).where(col(Helpful.id) == mark.id)).rowcount
+        if taken:  # not already taken away at the same moment in another request
+            _count_helpful(session, comment, -1)
+        return bool(taken)
     return False
 
 
@@ -260,8 +280,21 @@ def _proposal_of(session: Session, comment: Comment) -> int | None:
 
 def do_set_blocked_words(session: Session, place: Place, raw: str, by: User) -> list[str]:
     words = rules.parse_blocked_words(raw)
-    row = session.get(DiscussionRules, place.id) or DiscussionRules(place_id=place.id)
+    row = session.get(DiscussionRules, place.id) or _first_rules(session, place)
     row.blocked_words, row.updated_at, row.updated_by_id = "\n".join(words), utcnow(), by.id
     session.add(row)
     session.flush()
     return words
+
+
+def _first_rules(session: Session, place: Place) -> DiscussionRules:
+    """The place's row of rules, made now; or the one another request made at the same moment."""
+    try:
+        with session.begin_nested():
+            row = DiscussionRules(place_id=place.id)
+            session.add(row)
+        return row
+    except IntegrityError:
+        made = session.get(DiscussionRules, place.id)
+        assert made is not None
+        return made

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlmodel import Session, select
 
@@ -11,6 +12,7 @@ from deliberate.proposals.models import Plan, PlanVersion, Proposal
 from deliberate.proposals.rules import Stage
 from deliberate.voting.models import Vote, VoteStatus
 
+T = TypeVar("T")
 KINDS = ("proposal", "plan", "vote")
 
 
@@ -25,15 +27,23 @@ class Subject:
     open: bool  # False: the thread can be read but takes no new comments
 
 
-def find(session: Session, kind: str, subject_id: int) -> Subject | None:
-    """The subject, if it exists and its thread is public (not a draft proposal or vote)."""
+def find(session: Session, kind: str, subject_id: int, *, shared: bool = False) -> Subject | None:
+    """The subject, if it exists and its thread is public (not a draft proposal or vote). `shared`: its row
+    (the proposal's, for a plan) held FOR SHARE for the transaction, so that it cannot close while a comment
+    is being written, and is read as it is now."""
     if kind == "proposal":
-        return _proposal(session, session.get(Proposal, subject_id))
+        return _proposal(session, _row(session, Proposal, subject_id, shared))
     if kind == "plan":
-        return _plan(session, session.get(Plan, subject_id))
+        return _plan(session, session.get(Plan, subject_id), shared)
     if kind == "vote":
-        return _vote(session, session.get(Vote, subject_id))
+        return _vote(session, _row(session, Vote, subject_id, shared))
     return None
+
+
+def _row(session: Session, model: type[T], ident: int, shared: bool) -> T | None:
+    if shared:
+        return session.get(model, ident, populate_existing=True, with_for_update={"read": True})
+    return session.get(model, ident)
 
 
 _CLOSED_STAGES = {Stage.CLOSED, Stage.REJECTED, Stage.WITHDRAWN, Stage.MERGED}
@@ -48,10 +58,10 @@ def _proposal(session: Session, proposal: Proposal | None) -> Subject | None:
                    open=proposal.stage not in _CLOSED_STAGES)
 
 
-def _plan(session: Session, plan: Plan | None) -> Subject | None:
+def _plan(session: Session, plan: Plan | None, shared: bool = False) -> Subject | None:
     if plan is None:
         return None
-    proposal = _proposal(session, session.get(Proposal, plan.proposal_id))
+    proposal = _proposal(session, _row(session, Proposal, plan.proposal_id, shared))
     version = session.exec(
         select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.number == plan.version)
     ).first() if proposal else None
