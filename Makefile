@@ -1,5 +1,5 @@
 # make run: set up and serve the demo community on http://127.0.0.1:8000
-# make test: lint and run the whole test suite
+# make test: lint, check the types and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -42,6 +42,7 @@ lint: install-test
 
 test: install-test browser-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The real-browser tests (tests/browser) drive Debian's Chromium with Playwright (never `playwright
