@@ -173,10 +173,11 @@ assert all(not TRANSITIONS[stage] for stage in TERMINAL)
 
 
 class IllegalTransition(Refused):
-    """A refused move; `reason` is the sentence shown to the person who tried (HTTP 409)."""
+    """A refused move; `reason` is the sentence shown to the person who tried: 409 when the move is theirs to
+    make but not at this stage, 403 when it is never theirs (another's proposal, a staff step)."""
 
     def __init__(self, stage: Stage, action: Action, actor: Actor, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(reason, status=409 if actor in WHO.get(action, ()) else 403)
         self.stage = stage
         self.action = action
         self.actor = actor

@@ -176,6 +176,8 @@ def test_a_killed_server_loses_and_doubles_nothing_it_acknowledged(tmp_path: Pat
         for thread in threads:
             thread.join(timeout=15)
         server.kill()
+        for client in clients.values():
+            client.close()
     assert done.ballots and done.comments, "the residents got nothing done"
     _check(settings, path, votes, done)
 

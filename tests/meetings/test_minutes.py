@@ -108,7 +108,7 @@ def test_a_chair_who_may_not_accept_proposals_is_refused_when_the_decision_is_wr
     meeting = cast.past_meeting(proposals=(proposal.id,), chair="leader")  # a building leader is no reviewer
     refused = cast.post(cast.client("staff"), f"/meetings/{meeting.id}/minutes/edit",
                         _minutes_form(cast, meeting, proposal))
-    assert refused.status_code == 409 and "只有工作人员或议事会可以受理立案" in refused.text
+    assert refused.status_code == 403 and "只有工作人员或议事会可以受理立案" in refused.text
 
 
 def test_a_decision_can_publish_the_plans_for_disclosure(cast, session):

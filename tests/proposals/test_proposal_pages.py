@@ -113,6 +113,14 @@ def test_a_draft_is_seen_only_by_its_author_until_submitted(app, session, town):
     assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 200
 
 
+def test_an_authors_step_is_forbidden_to_others_and_out_of_turn_for_the_author(app, session, town):
+    building, _people = town
+    author, proposal_id = _write(app, building)
+    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/withdraw", {"reason": "不要了"}).status_code == 403
+    assert _post(author, f"{P}{proposal_id}/resubmit").status_code == 409  # the author's, but not now
+    assert _post(author, f"{P}{proposal_id}/withdraw", {"reason": "不要了"}).status_code == 303
+
+
 def test_cosigns_move_it_to_review_and_a_bad_move_is_refused_with_its_reason(app, session, town):
     building, _people = town
     _author, proposal_id = _write(app, building)
@@ -200,8 +208,8 @@ def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, s
     _days_pass(app, 7)  # the clock moves it on when the period ends
     page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "方案待表决或决定" in page.text
-    staff = _as(app, "staff")  # a week on: a new session
-    assert _post(staff, f"{P}{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 409
+    staff = _as(app, "staff")  # a week on, a new session; deciding is the council's, never staff's
+    assert _post(staff, f"{P}{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 403
     decided = _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
     assert decided.status_code == 303
     reload(session)

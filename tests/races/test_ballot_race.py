@@ -19,7 +19,7 @@ from deliberate.policy import Act
 from deliberate.voting import actions, queries
 from deliberate.voting.access import access_entry, access_own_entry, access_vote
 from deliberate.voting.actions import CastResult
-from deliberate.voting.models import Ballot, Channel, RollEntry, SecretBallot, Vote
+from deliberate.voting.models import Ballot, Channel, RollEntry, Vote
 
 ATTEMPTS = 50
 ROLL = 80  # adults of the building: enough for fifty ballots at once, and more after
@@ -89,8 +89,9 @@ def _ballots(session: Session, vote_id: int) -> int:
     reload(session)
     vote = session.get(Vote, vote_id)
     assert vote is not None
-    model, column = (SecretBallot, SecretBallot.vote_id) if vote.secret else (Ballot, Ballot.vote_id)
-    return session.exec(select(func.count()).select_from(model).where(column == vote_id)).one()
+    if vote.secret:  # published, or still sealed in the urn
+        return len(queries.secret_papers(session, vote))
+    return session.exec(select(func.count()).select_from(Ballot).where(Ballot.vote_id == vote_id)).one()
 
 
 def _codes(outcomes: Any) -> list[str]:
