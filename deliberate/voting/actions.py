@@ -191,7 +191,7 @@ def _cast_secret(
     # Already on the roll as voted: only the receipt, which only the voter holds, finds the ballot.
     if channel != Channel.ONLINE:
         raise VoteError("already_voted")
-    session.refresh(entry)
+    session.refresh(entry, with_for_update=True)  # one change of this ballot at a time
     if entry.channel == Channel.PAPER:
         raise VoteError("voted_on_paper")
     found = urn.find(session, vote, receipt.strip().upper()) if receipt else None

@@ -125,14 +125,18 @@ def recount_export(session: Session, vote: Vote, *, with_names: bool = False) ->
 
 
 def secret_papers(session: Session, vote: Vote) -> list[urn.Paper]:
-    """Every secret ballot of the vote, published or still sealed in the urn, in receipt order."""
+    """Every secret ballot of the vote, published or still sealed in the urn, in receipt order.
+
+    The urn is read before the published list: a batch published between the two reads is then seen twice
+    (and counted once, by its receipt), never missed."""
+    sealed = urn.sealed_papers(session, vote) if vote.status == VoteStatus.OPEN else []
     published = session.exec(
         select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id).order_by(col(SecretBallot.receipt))
     ).all()
-    papers = [urn.Paper(b.receipt, b.choice, b.heads, b.area_centi, b.paper_serial) for b in published]
-    if vote.status == VoteStatus.OPEN:
-        papers = sorted(papers + urn.sealed_papers(session, vote), key=lambda paper: paper.receipt)
-    return papers
+    papers = {paper.receipt: paper for paper in sealed}
+    papers.update((b.receipt, urn.Paper(b.receipt, b.choice, b.heads, b.area_centi, b.paper_serial))
+                  for b in published)
+    return sorted(papers.values(), key=lambda paper: paper.receipt)
 
 
 def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:

@@ -8,12 +8,18 @@ When the urn holds `MIX_AT` ballots of a vote, they are opened together and publ
 (`secret_ballot`, keyed by the receipt); the voters of that batch are indistinguishable from each other.
 When the vote closes, every ballot of the vote is drawn and published again in one shuffled batch, so that
 in the end no batch boundary remains either.
+
+Ballots are cast side by side (each holds the vote only shared), so the urn takes care of its own concurrency:
+a batch is drawn from the sealed rows no other transaction holds (`FOR UPDATE SKIP LOCKED` on PostgreSQL;
+SQLite has one writer), and published only if it still holds `MIX_AT` of them. Two casters never publish the
+same ballot, and none publishes a batch smaller than `MIX_AT` because the others took the rest.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -21,6 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberate.db import SEALING_KEY
 from deliberate.voting.models import SealedBallot, SecretBallot, Vote
@@ -61,7 +68,9 @@ def drop(session: Session, vote: Vote, paper: Paper) -> None:
     session.add(SealedBallot(token=secrets.token_hex(16), vote_id=vote.id, sealed=sealed))
     session.flush()
     if waiting(session, vote) >= MIX_AT:
-        _publish(session, vote, _draw(session, vote))
+        batch = session.exec(_sealed(vote).with_for_update(skip_locked=True)).all()
+        if len(batch) >= MIX_AT:
+            _publish(session, vote, _take(session, vote, batch))
 
 
 def waiting(session: Session, vote: Vote) -> int:
@@ -69,43 +78,55 @@ def waiting(session: Session, vote: Vote) -> int:
                             .where(col(SealedBallot.vote_id) == vote.id)).one())
 
 
+def _sealed(vote: Vote) -> SelectOfScalar[SealedBallot]:
+    return select(SealedBallot).where(col(SealedBallot.vote_id) == vote.id).order_by(col(SealedBallot.token))
+
+
 def sealed_papers(session: Session, vote: Vote) -> list[Paper]:
     """The ballots still in the urn, opened in memory (to count them while the vote is open)."""
-    rows = session.exec(select(SealedBallot).where(col(SealedBallot.vote_id) == vote.id)).all()
+    rows = session.exec(_sealed(vote)).all()
     return sorted((_open(session, vote, row) for row in rows), key=lambda paper: paper.receipt)
 
 
 def find(session: Session, vote: Vote, receipt: str) -> Paper | None:
-    """The ballot with this receipt, wherever it is; taken out (to be dropped in again changed)."""
-    published = session.get(SecretBallot, (receipt, vote.id))
-    if published is not None:
-        paper = Paper(published.receipt, published.choice, published.heads, published.area_centi,
-                      published.paper_serial)
-        session.delete(published)
-        session.flush()
-        return paper
-    for row in session.exec(select(SealedBallot).where(col(SealedBallot.vote_id) == vote.id)).all():
+    """The ballot with this receipt, wherever it is; taken out (to be dropped in again changed).
+
+    The urn is searched first and locked: a batch being published at the same moment either waits for this
+    transaction or has already published the ballot, which the second look then finds."""
+    for row in session.exec(_sealed(vote).with_for_update()).all():
         paper = _open(session, vote, row)
         if paper.receipt == receipt:
-            session.delete(row)
-            session.flush()
+            session.exec(delete(SealedBallot).where(col(SealedBallot.token) == row.token))
             return paper
-    return None
+    published = session.exec(
+        select(SecretBallot).where(col(SecretBallot.receipt) == receipt, col(SecretBallot.vote_id) == vote.id)
+        .with_for_update()
+    ).first()
+    if published is None:
+        return None
+    session.exec(delete(SecretBallot).where(col(SecretBallot.receipt) == receipt,
+                                            col(SecretBallot.vote_id) == vote.id))
+    return Paper(published.receipt, published.choice, published.heads, published.area_centi,
+                 published.paper_serial)
 
 
 def close(session: Session, vote: Vote) -> None:
-    """Draws every ballot of the vote, sealed or already published, and publishes them in one shuffled batch."""
-    papers = _draw(session, vote)
+    """Draws every ballot of the vote, sealed or already published, and publishes them in one shuffled batch.
+    The caller holds the vote exclusively: no ballot is being cast."""
+    papers = _take(session, vote, session.exec(_sealed(vote)).all())
     published = session.exec(select(SecretBallot).where(col(SecretBallot.vote_id) == vote.id)).all()
     papers += [Paper(b.receipt, b.choice, b.heads, b.area_centi, b.paper_serial) for b in published]
     session.exec(delete(SecretBallot).where(col(SecretBallot.vote_id) == vote.id))
     _publish(session, vote, papers)
 
 
-def _draw(session: Session, vote: Vote) -> list[Paper]:
-    rows = session.exec(select(SealedBallot).where(col(SealedBallot.vote_id) == vote.id)).all()
+def _take(session: Session, vote: Vote, rows: Sequence[SealedBallot]) -> list[Paper]:
+    """Opens these sealed rows and removes them from the urn (only these: others may be arriving)."""
     papers = [_open(session, vote, row) for row in rows]
-    session.exec(delete(SealedBallot).where(col(SealedBallot.vote_id) == vote.id))
+    tokens = [row.token for row in rows]
+    session.exec(delete(SealedBallot).where(col(SealedBallot.token).in_(tokens)))
+    for row in rows:
+        session.expunge(row)
     return papers
 
 

@@ -16,10 +16,10 @@ from deliberate.accounts.people import load_person
 from deliberate.clock import utcnow
 from deliberate.places.actions import do_add_member
 from deliberate.policy import Act
-from deliberate.voting import actions, queries
+from deliberate.voting import actions, queries, urn
 from deliberate.voting.access import access_entry, access_own_entry, access_vote
 from deliberate.voting.actions import CastResult
-from deliberate.voting.models import Ballot, Channel, RollEntry, Vote
+from deliberate.voting.models import Ballot, Channel, RollEntry, SecretBallot, Vote
 
 ATTEMPTS = 50
 ROLL = 80  # adults of the building: enough for fifty ballots at once, and more after
@@ -167,3 +167,30 @@ def test_ballots_racing_the_close_are_counted_if_acknowledged_and_refused_otherw
     voted = session.exec(select(func.count()).select_from(RollEntry).where(RollEntry.vote_id == roll.vote_id,
                                                                            RollEntry.has_voted)).one()
     assert voted == acknowledged
+
+
+def test_fifty_secret_ballots_at_once_are_published_in_batches_of_at_least_mix_at(race, session, roll, monkeypatch):
+    """Casters fill the urn side by side: no ballot is published twice, none is lost, and no batch is so small
+    that its voters could be told apart (the others having taken the rest)."""
+    if not roll.secret:
+        pytest.skip("only a secret vote has an urn")
+    batches: list[int] = []
+    publish = urn._publish
+
+    def recorded(session: Session, vote: Vote, papers: list[urn.Paper]) -> None:
+        batches.append(len(papers))
+        publish(session, vote, papers)
+
+    monkeypatch.setattr(urn, "_publish", recorded)
+    others = [entry for entry in roll.entry_ids if entry != roll.voter_entry]
+    outcomes = race([_paper(roll, entry, f"P-{n:03}") for n, entry in enumerate(others[:ATTEMPTS])])
+    outcomes.assert_clean()
+    receipts = sorted(result.receipt for _channel, result in outcomes.values)
+    assert len(receipts) == ATTEMPTS == len(set(receipts))
+    assert batches and min(batches) >= urn.MIX_AT, batches
+    vote = session.get(Vote, roll.vote_id)
+    assert vote is not None
+    reload(session)
+    published = session.exec(select(SecretBallot.receipt).where(SecretBallot.vote_id == roll.vote_id)).all()
+    assert len(published) == sum(batches)  # rows committed: batches of transactions that rolled back would differ
+    assert sorted(p.receipt for p in queries.secret_papers(session, vote)) == receipts
