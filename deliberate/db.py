@@ -28,6 +28,11 @@ def from_centi(value: int) -> Decimal:
     return Decimal(value) / 100
 
 
+def to_centi(value: str | Decimal) -> int:
+    """The whole number of hundredths of an amount or area written with at most two decimals."""
+    return int(Decimal(value) * 100)
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC datetime on every database (SQLite keeps no zone of its own)."""
 

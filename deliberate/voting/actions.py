@@ -215,6 +215,10 @@ def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> No
     if vote.secret:
         urn.close(session, vote)
     session.flush()
+    # Counted once, here: the ballots no longer change, and the pages show this count.
+    vote.result_json = json.dumps(queries.result_of(session, vote).to_json(), ensure_ascii=False)
+    session.add(vote)
+    session.flush()
 
 
 def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
@@ -222,7 +226,8 @@ def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
     plans) is certified through that domain's own action, which calls this and then acts on the result."""
     if vote.status != VoteStatus.CLOSED:
         raise VoteError("not_closed")
-    result = queries.result_of(session, vote)
+    stored = queries.stored_result(vote)
+    result = tally.result_from_json(stored) if stored is not None else queries.result_of(session, vote)
     vote.result_json = json.dumps(result.to_json(), ensure_ascii=False)
     vote.status = VoteStatus.CERTIFIED
     vote.certified_at = utcnow()

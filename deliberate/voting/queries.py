@@ -8,12 +8,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
 from deliberate.accounts.people import Person
-from deliberate.db import from_centi
+from deliberate.db import from_centi, to_centi
 from deliberate.places import actions as places
 from deliberate.places.models import Member, Owner, Place
 from deliberate.policy import Act, may
@@ -66,16 +66,15 @@ def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:
 
 
 def roll_totals(session: Session, vote: Vote) -> tuple[int, int, int, int]:
-    """(voters on the roll, their area in hundredths, voters who have voted, their area)."""
-    heads, area = session.exec(
-        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
+    """(voters on the roll, their area in hundredths, voters who have voted, their area), in one pass."""
+    voted = col(RollEntry.has_voted).is_(True)
+    row = session.exec(
+        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0),
+               func.coalesce(func.sum(case((voted, RollEntry.heads), else_=0)), 0),
+               func.coalesce(func.sum(case((voted, RollEntry.area_centi), else_=0)), 0))
         .where(col(RollEntry.vote_id) == vote.id)
     ).one()
-    voted, voted_area = session.exec(
-        select(func.coalesce(func.sum(RollEntry.heads), 0), func.coalesce(func.sum(RollEntry.area_centi), 0))
-        .where(col(RollEntry.vote_id) == vote.id, RollEntry.has_voted.is_(True))  # type: ignore[attr-defined]
-    ).one()
-    return int(heads), int(area), int(voted), int(voted_area)
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])
 
 
 def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int, str]]:
@@ -89,16 +88,47 @@ def ballots_for_tally(session: Session, vote: Vote) -> list[tuple[Any, int, int,
     return [(json.loads(b.choice), r.heads, r.area_centi, r.label) for b, r in joined]
 
 
+def counted_ballots(session: Session, vote: Vote) -> list[tally.Ballot]:
+    """The ballots as the tally adds them: one per distinct choice, carrying the heads and area of every
+    ballot that made it (the count is a sum, so this is the same count, done by the database)."""
+    if vote.secret:
+        # The urn is read first; a batch published since is counted from it and left out of the published list.
+        sealed = urn.sealed_papers(session, vote) if vote.status == VoteStatus.OPEN else []
+        rows = list(session.exec(
+            select(SecretBallot.choice, func.count(), func.sum(SecretBallot.heads), func.sum(SecretBallot.area_centi))
+            .where(col(SecretBallot.vote_id) == vote.id,
+                   col(SecretBallot.receipt).not_in([paper.receipt for paper in sealed]))
+            .group_by(col(SecretBallot.choice)).order_by(col(SecretBallot.choice))
+        ).all())
+        rows += [(paper.choice, 1, paper.heads, paper.area_centi) for paper in sealed]
+    else:
+        rows = list(session.exec(
+            select(Ballot.choice, func.count(), func.sum(RollEntry.heads), func.sum(RollEntry.area_centi))
+            .join(RollEntry, col(RollEntry.id) == Ballot.roll_entry_id)
+            .where(col(Ballot.vote_id) == vote.id).group_by(col(Ballot.choice)).order_by(col(Ballot.choice))
+        ).all())
+    ballots = []
+    for choice, _n, heads, area in rows:
+        value = json.loads(choice)
+        ballots.append(tally.Ballot(choice=tuple(value) if isinstance(value, list) else value, heads=int(heads),
+                                    area=from_centi(int(area))))
+    return ballots
+
+
 def result_of(session: Session, vote: Vote) -> tally.Result:
+    """The vote counted now from its ballots. Once closed, the count is stored (`stored_result`)."""
     heads, area, _voted, _voted_area = roll_totals(session, vote)
-    ballots = [
-        tally.Ballot(choice=tuple(c) if isinstance(c, list) else c, heads=h, area=from_centi(a))
-        for c, h, a, _label in ballots_for_tally(session, vote)
-    ]
     return tally.tally(
         tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
-        tally.Electorate(heads=heads, area=from_centi(area)), ballots,
+        tally.Electorate(heads=heads, area=from_centi(area)), counted_ballots(session, vote),
     )
+
+
+def stored_result(vote: Vote) -> dict[str, Any] | None:
+    """The count made when the vote closed (and published as such when certified)."""
+    if vote.status in (VoteStatus.CLOSED, VoteStatus.CERTIFIED) and vote.result_json:
+        return dict(json.loads(vote.result_json))
+    return None
 
 
 def recount_export(session: Session, vote: Vote, *, with_names: bool = False) -> dict[str, Any]:
@@ -212,14 +242,20 @@ class Turnout:
 
 
 def turnout(session: Session, vote: Vote) -> Turnout:
+    stored = stored_result(vote)
+    if stored is not None:  # the roll and who voted on it no longer change
+        electorate, participation = stored["electorate"], stored["participation"]
+        return Turnout(electorate["heads"], to_centi(electorate["area"]), participation["heads"],
+                       to_centi(participation["area"]))
     return Turnout(*roll_totals(session, vote))
 
 
 def published_result(session: Session, vote: Vote) -> dict[str, Any] | None:
     """The result as it may be shown now: certified as published, closed as counted, open only if the vote
     says so; otherwise nothing."""
-    if vote.status == VoteStatus.CERTIFIED and vote.result_json:
-        return dict(json.loads(vote.result_json))
+    stored = stored_result(vote)
+    if stored is not None:
+        return stored
     if vote.status == VoteStatus.CLOSED or (vote.status == VoteStatus.OPEN and vote.results_while_open):
         return result_of(session, vote).to_json()
     return None
