@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
-from decimal import Decimal
+from collections.abc import Callable, Iterator
+from decimal import Decimal, localcontext
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
-from deliberate.voting.tally import RecountError, parse_recount, tally
+import ijson  # type: ignore[import-untyped]
+
+from deliberate.voting.tally import EXACT, Ballot, RecountError, Result, parse_recount, tally
+
+BOM = b"\xef\xbb\xbf"
+HEADER = ("rule", "form", "options", "electorate")
+Opener = Callable[[], IO[bytes]]
 
 
-def read_input(path: str) -> str:
-    """The file's text (UTF-8, a byte-order mark allowed), or standard input's for "-"."""
-    if path == "-":
-        buffer = getattr(sys.stdin, "buffer", None)
-        return buffer.read().decode("utf-8-sig") if buffer is not None else sys.stdin.read()
-    return Path(path).read_text(encoding="utf-8-sig")
+def _text(opener: Opener) -> str:
+    with opener() as stream:
+        return stream.read().decode("utf-8")
 
 
 def load(text: str) -> Any:
@@ -29,18 +34,99 @@ def load(text: str) -> Any:
         raise RecountError("invalid JSON: nested too deeply") from None
 
 
+def _opener(path: str) -> Opener:
+    """A way to read the input from its start again (each pass of the stream), past a byte-order mark."""
+    if path == "-":
+        buffer = getattr(sys.stdin, "buffer", None)
+        data = buffer.read() if buffer is not None else sys.stdin.read().encode("utf-8")
+        return lambda: _past_bom(io.BytesIO(data))
+    Path(path).stat()  # a missing file is an OSError now, not in a pass
+    return lambda: _past_bom(open(path, "rb"))  # noqa: SIM115 - closed by the pass that opened it
+
+
+def _past_bom(stream: IO[bytes]) -> IO[bytes]:
+    if stream.read(3) != BOM:
+        stream.seek(0)
+    return stream
+
+
+def _ballots(opener: Opener) -> Iterator[Any]:
+    with opener() as stream:
+        yield from ijson.items(stream, "ballots.item")
+
+
+def _header(opener: Opener) -> dict[str, Any]:
+    """The keys beside the ballots. An export writes them first: they are read up to the ballots and no
+    further; a key written after the ballots costs a pass of its own."""
+    header: dict[str, Any] = {}
+    with opener() as stream:
+        events = ijson.parse(stream)
+        for prefix, event, value in events:
+            if prefix == "" and event == "map_key":
+                if value == "ballots":
+                    break
+                if value in HEADER:
+                    header[value] = _value(events)
+    for name in set(HEADER) - set(header):
+        with opener() as stream:
+            header.update((name, item) for item in ijson.items(stream, name))
+    return header
+
+
+def _value(events: Iterator[tuple[str, str, Any]]) -> Any:
+    """The JSON value whose events come next, built from them."""
+    builder = ijson.ObjectBuilder()
+    depth = 0
+    for _prefix, event, value in events:
+        builder.event(event, value)
+        depth += event in ("start_map", "start_array")
+        depth -= event in ("end_map", "end_array")
+        if depth == 0:
+            break
+    return builder.value
+
+
+def streamed(opener: Opener) -> Result:
+    """The count of a large export without holding it: the ballots are read as a stream and ballots that say
+    the same (choice, heads, area) are added up before the tally checks and counts them, as it would one by
+    one. Raises RecountError or ijson's errors where the input is not a clean export; `main` then counts it
+    the careful way, which names the first thing wrong."""
+    header = _header(opener)
+    alike: dict[tuple[Any, ...], int] = {}
+    for raw in _ballots(opener):
+        if type(raw) is not dict or "choice" not in raw:
+            raise RecountError("not a clean export")
+        choice, heads, area = raw["choice"], raw.get("heads", 1), raw.get("area", 0)
+        # The types are part of the key: true == 1 in Python, and only 1 is a head.
+        key = (tuple(choice) if type(choice) is list else choice, type(heads), heads, type(area), area)
+        alike[key] = alike.get(key, 0) + 1
+    header["ballots"] = [{"choice": list(c) if type(c) is tuple else c, "heads": h, "area": a}
+                         for (c, _th, h, _ta, a) in alike]
+    rule, form, options, electorate, distinct = parse_recount(header)
+    with localcontext(EXACT):
+        added = [Ballot(choice=b.choice, heads=b.heads * n, area=b.area * n)
+                 for b, n in zip(distinct, alike.values(), strict=True)]
+    return tally(rule, form, options, electorate, added)
+
+
 def main(path: str, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Print the result as JSON and return 0; or name what is wrong on `err` and return 2."""
     out, err = out or sys.stdout, err or sys.stderr
     try:
-        text = read_input(path)
+        opener = _opener(path)
     except (OSError, UnicodeDecodeError) as error:
         print(f"deliberate recount: cannot read {path}: {error}", file=err)
         return 2
     try:
-        result = tally(*parse_recount(load(text)))
-    except RecountError as error:
-        print(f"deliberate recount: {error}", file=err)
-        return 2
+        result = streamed(opener)
+    except (RecountError, ijson.JSONError, TypeError, ValueError):
+        try:  # something is wrong: read it whole, the careful way, which says what and where
+            result = tally(*parse_recount(load(_text(opener))))
+        except UnicodeDecodeError as error:
+            print(f"deliberate recount: cannot read {path}: {error}", file=err)
+            return 2
+        except RecountError as error:
+            print(f"deliberate recount: {error}", file=err)
+            return 2
     print(json.dumps(result.to_json(), ensure_ascii=False, indent=2), file=out)
     return 0

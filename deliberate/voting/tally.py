@@ -42,7 +42,7 @@ OWNERS_RULES = frozenset({Rule.OWNERS_ORDINARY, Rule.OWNERS_MAJOR})
 # Areas are square metres: bounded so that exact Decimal sums stay small and can never blow up.
 MAX_AREA = Decimal(10) ** 12
 MAX_AREA_PLACES = 10
-_EXACT = Context(prec=1000, traps=[InvalidOperation, Inexact])
+EXACT = Context(prec=1000, traps=[InvalidOperation, Inexact])
 _AREA_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
 CENT = Decimal("0.01")
 
@@ -178,7 +178,7 @@ def decimal_places(value: Decimal) -> int:
 def format_area(value: Decimal) -> str:
     """At least two decimals, more only when the value has them: "89.50", "0.00", "1.125"."""
     places = max(decimal_places(value), 2)
-    return f"{value.quantize(Decimal(1).scaleb(-places), context=_EXACT):f}"
+    return f"{value.quantize(Decimal(1).scaleb(-places), context=EXACT):f}"
 
 
 def _display_area(value: Decimal) -> str:
@@ -348,7 +348,7 @@ def count(
 ) -> tuple[dict[str, OptionCount], OptionCount]:
     keys = options if form == Form.YES_NO else (*options, ABSTAIN)
     counter = _Counter.for_keys(keys)
-    with localcontext(_EXACT):
+    with localcontext(EXACT):
         for index, ballot in enumerate(ballots):
             counter.add(check_ballot(form, options, ballot, index), ballot)
             _check_totals(rule, counter, electorate, index)

@@ -147,3 +147,51 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stdout == ""
     assert "ballot 2" in done.stderr
+
+
+def _export(seed: int, count: int) -> dict[str, Any]:
+    import random
+
+    chance = random.Random(seed)
+    options = ["甲", "乙", "丙"]
+    ballots = []
+    for _ in range(count):
+        ballot: dict[str, Any] = {"choice": chance.sample(options, chance.randint(1, 3)), "heads": chance.randint(1, 2),
+                                  "area": f"{chance.randint(3000, 3010) / 100:.2f}"}
+        if chance.random() < 0.3:
+            ballot["choice"] = None
+        ballots.append(ballot)
+    return {"rule": "owners_major", "form": "choose_many", "options": options,
+            "electorate": {"heads": 2 * count, "area": f"{31 * count}.00"}, "ballots": ballots}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_streamed_count_adds_alike_ballots_to_the_same_result_as_one_by_one(tmp_path: Path, seed: int) -> None:
+    from deliberate.voting import recount, tally
+
+    data = _export(seed, 300)
+    path = tmp_path / "ballots.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    streamed = recount.streamed(lambda: path.open("rb"))
+    careful = tally.tally(*tally.parse_recount(recount.load(path.read_text(encoding="utf-8"))))
+    assert streamed.to_json() == careful.to_json()
+
+
+def test_a_true_among_the_heads_is_refused_even_beside_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = dict(OWNERS_MAJOR, ballots=[{"choice": "yes", "heads": 1, "area": "1.00"},
+                                       {"choice": "yes", "heads": True, "area": "1.00"}])
+    path = tmp_path / "ballots.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert cli.main(["recount", str(path)]) == 2
+    assert "ballot 2 (ballots[1]): heads must be a positive integer, got True" in capsys.readouterr().err
+
+
+def test_participation_above_the_electorate_names_the_ballot_where_it_passes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = dict(OWNERS_MAJOR, electorate={"heads": 3, "area": "100"},
+                ballots=[{"choice": "yes", "heads": 1, "area": "1.00"}] * 5)
+    path = tmp_path / "ballots.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert cli.main(["recount", str(path)]) == 2
+    assert "ballot 4 (ballots[3]): participation reaches 4 heads" in capsys.readouterr().err
