@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -57,6 +58,8 @@ def _background(settings: Settings, database: Database) -> Callable[[Starlette],
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Sync handlers run on this pool; the database pool is sized to it (Settings.pool_size).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         workers = []
         if settings.tick_interval_seconds:
             workers.append(Periodic("clock", partial(ticker.tick_round, database), settings.tick_interval_seconds))

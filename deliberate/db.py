@@ -124,7 +124,7 @@ def fk(target: str, *, ondelete: str = "CASCADE", nullable: bool = False, index:
 def make_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         return _sqlite_engine(settings)
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10)
+    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=settings.pool_size, max_overflow=0)
 
 
 def _sqlite_engine(settings: Settings) -> Engine:
@@ -134,6 +134,7 @@ def _sqlite_engine(settings: Settings) -> Engine:
     engine = create_engine(
         settings.database_url,
         connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
+        pool_size=settings.pool_size, max_overflow=0,
     )
 
     @event.listens_for(engine, "connect")

@@ -49,6 +49,9 @@ class Settings:
     timezone: str = "Asia/Shanghai"
     page_size: int = 20
     sqlite_busy_timeout_ms: int = 10_000
+    # Requests served at once by each server process (its thread pool); each holds at most two database
+    # connections (a reader and its one writer), so the pool has room for all of them and never makes one wait.
+    request_threads: int = 16
     trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
     # The proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*"); empty: none, so a
     # client's address is the one it connects from and nobody can claim another's.
@@ -93,6 +96,7 @@ class Settings:
             sqlite_busy_timeout_ms=_int(
                 env, "SQLITE_BUSY_TIMEOUT_MS", defaults.sqlite_busy_timeout_ms
             ),
+            request_threads=_int(env, "REQUEST_THREADS", defaults.request_threads),
             smtp_host=env.get("SMTP_HOST", "").strip(),
             smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
             smtp_security=(env.get("SMTP_SECURITY") or defaults.smtp_security).strip().lower(),
@@ -120,6 +124,8 @@ class Settings:
             raise SettingsError("MAIL_INTERVAL_SECONDS must be at least 1")
         if self.tick_interval_seconds < 0:
             raise SettingsError("TICK_INTERVAL_SECONDS must be 0 (off) or more")
+        if not 1 <= self.request_threads <= 200:
+            raise SettingsError("REQUEST_THREADS must be between 1 and 200")
 
     @property
     def sends_mail(self) -> bool:
@@ -129,6 +135,12 @@ class Settings:
     def sealing_key(self) -> bytes:
         """The key of the urn of secret ballots: derived from SECRET_KEY, so never in the database."""
         return hmac.new(self.secret_key.encode(), b"deliberate: sealing secret ballots", hashlib.sha256).digest()
+
+    @property
+    def pool_size(self) -> int:
+        """Database connections per server process: two for each request thread, and a few for the clock and
+        the mailer, which run on threads of their own."""
+        return 2 * self.request_threads + 4
 
     @property
     def is_sqlite(self) -> bool:
