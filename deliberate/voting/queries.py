@@ -4,11 +4,11 @@ object per screen (its fields are the template's names; `as_json` is the page's 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, literal
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
@@ -131,27 +131,45 @@ def stored_result(vote: Vote) -> dict[str, Any] | None:
     return None
 
 
-def recount_export(session: Session, vote: Vote, *, with_names: bool = False) -> dict[str, Any]:
-    """The ballots in the recount format (`deliberate recount` reads it). Anyone may recount, but only the
-    place's own people see whose an open ballot is (`with_names`); without names the ballots are sorted by
+def recount_header(session: Session, vote: Vote) -> dict[str, Any]:
+    """What a recount needs beside the ballots: the rule, the form, the options and the electorate."""
+    heads, area, _voted, _voted_area = roll_totals(session, vote)
+    header: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
+    if vote.form != tally.Form.YES_NO:
+        header["options"] = options_of(session, vote)
+    header["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
+    return header
+
+
+EXPORT_BATCH = 2000  # ballots fetched at a time while an export streams
+
+
+def recount_ballots(session: Session, vote: Vote, *, with_names: bool = False) -> Iterator[dict[str, Any]]:
+    """The ballots in the recount format, read in batches. Anyone may recount, but only the place's own people
+    see whose an open ballot is (`with_names`, in the roll's order); without names the ballots come sorted by
     what they say, so that no order (the roll's, the public list of who took part) can tie them to voters.
     A secret ballot never carries a name."""
-    heads, area, _voted, _voted_area = roll_totals(session, vote)
-    export: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
-    if vote.form != tally.Form.YES_NO:
-        export["options"] = options_of(session, vote)
-    export["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
     named = with_names and not vote.secret
-    ballots = []
-    for choice, h, a, label in ballots_for_tally(session, vote):
-        ballot: dict[str, Any] = {"choice": choice, "heads": h, "area": f"{from_centi(a):.2f}"}
+    statement: Any
+    if vote.secret:
+        statement = (select(SecretBallot.choice, SecretBallot.heads, SecretBallot.area_centi, literal(""))
+                     .where(col(SecretBallot.vote_id) == vote.id)
+                     .order_by(col(SecretBallot.choice), col(SecretBallot.heads), col(SecretBallot.area_centi)))
+    else:
+        statement = (select(Ballot.choice, RollEntry.heads, RollEntry.area_centi, RollEntry.label)
+                     .join(RollEntry, col(RollEntry.id) == Ballot.roll_entry_id).where(col(Ballot.vote_id) == vote.id))
+        statement = statement.order_by(col(RollEntry.id)) if named else statement.order_by(
+            col(Ballot.choice), col(RollEntry.heads), col(RollEntry.area_centi))
+    for choice, heads, area, label in session.exec(statement.execution_options(yield_per=EXPORT_BATCH)):
+        ballot: dict[str, Any] = {"choice": json.loads(choice), "heads": heads, "area": f"{from_centi(area):.2f}"}
         if named and label:
             ballot["voter"] = label
-        ballots.append(ballot)
-    if not named:
-        ballots.sort(key=lambda b: (json.dumps(b["choice"], ensure_ascii=False), b["heads"], b["area"]))
-    export["ballots"] = ballots
-    return export
+        yield ballot
+
+
+def recount_export(session: Session, vote: Vote, *, with_names: bool = False) -> dict[str, Any]:
+    """The whole export in memory (`recount_header` and `recount_ballots` stream it)."""
+    return {**recount_header(session, vote), "ballots": list(recount_ballots(session, vote, with_names=with_names))}
 
 
 def secret_papers(session: Session, vote: Vote) -> list[urn.Paper]:

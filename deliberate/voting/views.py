@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.discussion import queries as discussion
@@ -25,7 +25,7 @@ from deliberate.voting.access import access_entry, access_own_entry, access_vote
 from deliberate.voting.models import Channel, Vote, VoteStatus
 from deliberate.web.auth import current_person, current_user, db, require_user
 from deliberate.web.loading import accessed
-from deliberate.web.responses import flash, jsonable, path_for, public_routes, redirect, render
+from deliberate.web.responses import flash, json_stream, path_for, public_routes, redirect, render
 
 
 def _zone(request: Request) -> ZoneInfo:
@@ -152,7 +152,8 @@ def ballots_export(request: Request) -> Response:
     if vote.status not in (VoteStatus.CLOSED, VoteStatus.CERTIFIED):
         raise Conflict(_("表决截止后才公布选票。"))
     names = may(current_person(request), Act.SEE_VOTERS, place)
-    return JSONResponse(jsonable(queries.recount_export(db(request), vote, with_names=names)))
+    return json_stream(queries.recount_header(db(request), vote), "ballots",
+                       queries.recount_ballots(db(request), vote, with_names=names))
 
 
 routes = [

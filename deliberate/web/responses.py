@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from deliberate.web import sessions
 from deliberate.web.errors import wants_json
+
+
+def json_stream(head: dict[str, Any], key: str, items: Iterator[Any], *, batch: int = 1000) -> StreamingResponse:
+    """A JSON object written as it is read: `head`'s keys, then `key` with the items, `batch` at a time, so that
+    an export of a million ballots is never held whole (as JSONResponse would, in the bytes and before them)."""
+
+    def chunks() -> Iterator[bytes]:
+        opening = json.dumps(jsonable(head), ensure_ascii=False)[:-1]
+        yield (opening + (", " if head else "") + json.dumps(key) + ": [").encode()
+        first = True
+        for group in _batched(items, batch):
+            text = ", ".join(json.dumps(jsonable(item), ensure_ascii=False) for item in group)
+            yield ((", " if not first else "") + text).encode()
+            first = False
+        yield b"]}"
+
+    return StreamingResponse(chunks(), media_type="application/json")
+
+
+def _batched(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    group: list[Any] = []
+    for item in items:
+        group.append(item)
+        if len(group) == size:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def jsonable(value: Any) -> Any:

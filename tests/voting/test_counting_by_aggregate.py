@@ -123,3 +123,28 @@ def test_a_closed_votes_page_reads_no_ballot(app, database, session, secret):
         with _counted(database) as statements:
             assert client.get(url).status_code == 200
         assert not [s for s in statements if "ballot" in s.split("FROM", 1)[-1].split("WHERE", 1)[0]], statements
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+def test_the_ballots_export_streams_in_batches_what_a_recount_counts(app, session, monkeypatch, tmp_path, secret):
+    from deliberate.voting import recount
+
+    monkeypatch.setattr(queries, "EXPORT_BATCH", 7)  # several batches of the database, and of the response
+    vote = _vote(session, form="choose_many", rule="majority", options=["甲", "乙"], secret=secret, voters=30)
+    _cast_all(session, vote, seed=8)
+    actions.close_if_due(session, vote.id, now=vote.closes_at)
+    session.commit()
+    reload(session)
+    response = TestClient(app).get(f"/votes/{vote.id}/ballots.json")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    exported = response.json()
+    assert exported == queries.recount_export(session, vote)
+    ballots = exported["ballots"]
+    assert len(ballots) == queries.roll_totals(session, vote)[2] > 7
+    assert all("voter" not in ballot for ballot in ballots)
+    keys = [(json.dumps(b["choice"], ensure_ascii=False), b["heads"], b["area"]) for b in ballots]
+    assert keys == sorted(keys)  # by what they say, never by who cast them
+    path = tmp_path / "ballots.json"
+    path.write_bytes(response.content)
+    counted = recount.streamed(lambda: path.open("rb")).to_json()
+    assert counted == json.loads(session.get(Vote, vote.id).result_json)
