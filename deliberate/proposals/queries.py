@@ -445,14 +445,28 @@ def place_proposals(session: Session, place: Place, person: Person | None, filte
 
 @dataclass(frozen=True)
 class TrackingPage:
-    """What waits on whom in the place and below it (督办), for its staff."""
+    """What waits on whom in the place and below it (督办), for its staff: a page of each section, and its count."""
 
     place: Place
     trail: list[Place]
     tracking: tracked.Tracking
+    more: dict[tracked.Section, str]  # the link to the next page of each section that has one
+    firsts: dict[tracked.Section, str]  # the link back to the first page of each section shown from further on
     labels: dict[tracked.Section, str] = field(default_factory=tracked.section_labels)
     Section: type[tracked.Section] = tracked.Section
 
 
-def tracking_page(session: Session, place: Place, now: datetime, zone: ZoneInfo) -> TrackingPage:
-    return TrackingPage(place, places.ancestors(session, place), tracked.tracking(session, place, now, zone=zone))
+def tracking_page(session: Session, place: Place, now: datetime, zone: ZoneInfo, *, path: str,
+                  pages: Mapping[tracked.Section, int]) -> TrackingPage:
+    """The tracking page at `path`, each section at its page in `pages` (the first if absent)."""
+    found = tracked.tracking(session, place, now, zone=zone, pages=pages)
+
+    def at(key: tracked.Section, number: int) -> str:
+        params = {k.value: str(n) for k, n in {**pages, key: number}.items() if n > 1}
+        return (f"{path}?{urlencode(params)}" if params else path) + f"#{key.value}"
+
+    return TrackingPage(
+        place, places.ancestors(session, place), found,
+        more={s.key: at(s.key, s.next_page) for s in found.sections if s.next_page is not None},
+        firsts={s.key: at(s.key, 1) for s in found.sections if s.page > 1},
+    )
