@@ -8,6 +8,7 @@ Photos are read and checked here, before the request's write transaction begins.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from deliberate.clock import utcnow
 from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
-from deliberate.proposals import listing, photos, rules
+from deliberate.proposals import listing, photos, rules, tracking
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.photos import Upload
 from deliberate.proposals.plans import CostLine, PlanText
@@ -417,3 +418,14 @@ def listing_filters(request: Request) -> tuple[listing.Filters, listing.Cursor |
     except listing.BadListing as bad:
         raise Refused(_bad_filter(bad.field), 400) from None
     return filters, after
+
+
+MAX_TRACKING_PAGE = 10_000
+
+
+def tracking_pages(params: Mapping[str, str]) -> dict[tracking.Section, int]:
+    """The page of each section of the tracking page (`?review=2`); what is not a page number is the first."""
+    return {
+        key: int(raw) for key in tracking.Section
+        if (raw := params.get(key.value, "")).isdigit() and 1 < int(raw) <= MAX_TRACKING_PAGE
+    }

@@ -212,10 +212,14 @@ def page_of(session: Session, place: Place, filters: Filters, *, size: int, afte
 
 def _where(session: Session, listed: Place, place_ids: set[int]) -> dict[int, str]:
     """Names of the places from below the one listed down to each of these (its own name for itself)."""
-    rows = session.exec(select(Place).where(col(Place.id).in_(place_ids))).all() if place_ids else []
-    below = {ident for p in rows for ident in p.ancestor_ids if ident not in listed.ancestor_ids}
-    names = {p.id: p.name for p in session.exec(select(Place).where(col(Place.id).in_(below))).all()} if below else {}
+    if not place_ids:
+        return {}
+    rows = session.exec(select(Place.id, Place.path, Place.name).where(col(Place.id).in_(place_ids))).all()
+    above = set(listed.ancestor_ids)
+    ancestors = {ident: [int(part) for part in path.strip("/").split("/") if part] for ident, path, _name in rows}
+    below = {i for ids in ancestors.values() for i in ids if i not in above}
+    names = dict(session.exec(select(Place.id, Place.name).where(col(Place.id).in_(below))).all()) if below else {}
     return {
-        p.id: " › ".join(names.get(ident, "") for ident in p.ancestor_ids if ident in below) or p.name
-        for p in rows
+        ident: " › ".join(names.get(i, "") for i in ancestors[ident] if i in below) or name
+        for ident, _path, name in rows
     }

@@ -47,6 +47,7 @@ class Proposal(SQLModel, table=True):
     __table_args__ = (
         Index("ix_proposal_place_created", "place_id", "created_at", "id"),
         Index("ix_proposal_place_cosigns", "place_id", "cosign_count", "id"),
+        Index("ix_proposal_place_stage", "place_id", "stage"),  # the tracking page's sections
     )
 
     id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed

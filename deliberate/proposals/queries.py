@@ -57,13 +57,23 @@ def _trail(session: Session, place: Place) -> list[Place]:
     return [*places.ancestors(session, place), place]
 
 
-def summary(proposal: Proposal, url: UrlFor) -> dict[str, Any]:
+def summary(proposal: Proposal, url: UrlFor, *, prefix: str | None = None) -> dict[str, Any]:
+    """The proposal as the lists' `.json` twins show it; `prefix` (from `id_prefix`) saves a route lookup."""
     return {
         "id": proposal.id, "title": proposal.title, "stage": proposal.stage, "category": proposal.category,
         "place_id": proposal.place_id, "cosign_count": proposal.cosign_count,
         "cosigners_needed": proposal.cosigners_needed, "created_at": proposal.created_at,
-        "url": url("proposals:detail", id=proposal.id),
+        "url": f"{prefix}{proposal.id}" if prefix is not None else url("proposals:detail", id=proposal.id),
     }
+
+
+def id_prefix(url: UrlFor, name: str) -> str:
+    """The path of route `name` (one whose path ends in its id) up to the id: a page of rows formats each row's
+    link from it (`prefix + id`) instead of asking the router once per row."""
+    path = str(url(name, id=0))
+    if not path.endswith("/0"):
+        raise ValueError(f"{name} does not end in its id: {path}")
+    return path[:-1]
 
 
 # The proposal page -----------------------------------------------------------------------------
@@ -399,6 +409,7 @@ class PlaceProposals:
     next_url: str | None
     first_url: str
     json_url: str
+    proposal_prefix: str  # a proposal's page is this and its id
     is_deep: bool  # a page after the first
     can_propose: bool
     sorts: dict[listing.Sort, str]
@@ -412,7 +423,7 @@ class PlaceProposals:
     def as_json(self, url: UrlFor) -> dict[str, Any]:
         return {
             "place": {"id": self.place.id, "kind": self.place.kind, "name": self.place.name},
-            "proposals": [summary(p, url) for p in self.page.proposals],
+            "proposals": [summary(p, url, prefix=self.proposal_prefix) for p in self.page.proposals],
             "next": self.next_url,
         }
 
@@ -434,7 +445,8 @@ def place_proposals(session: Session, place: Place, person: Person | None, filte
     return PlaceProposals(
         place=place, trail=places.ancestors(session, place), page=page, filters=filters,
         next_url=listed_url(path, filters, page.next) if page.next else None, first_url=listed_url(here, filters),
-        json_url=listed_url(here + ".json", filters, after), is_deep=after is not None,
+        json_url=listed_url(here + ".json", filters, after), proposal_prefix=id_prefix(url, "proposals:detail"),
+        is_deep=after is not None,
         can_propose=may(person, Act.ACT_AS_RESIDENT, place),
         sorts={listing.Sort.NEWEST: _("最新提出"), listing.Sort.COSIGNS: _("附议最多")},
     )
@@ -445,14 +457,28 @@ def place_proposals(session: Session, place: Place, person: Person | None, filte
 
 @dataclass(frozen=True)
 class TrackingPage:
-    """What waits on whom in the place and below it (督办), for its staff."""
+    """What waits on whom in the place and below it (督办), for its staff: a page of each section, and its count."""
 
     place: Place
     trail: list[Place]
     tracking: tracked.Tracking
+    more: dict[tracked.Section, str]  # the link to the next page of each section that has one
+    firsts: dict[tracked.Section, str]  # the link back to the first page of each section shown from further on
     labels: dict[tracked.Section, str] = field(default_factory=tracked.section_labels)
     Section: type[tracked.Section] = tracked.Section
 
 
-def tracking_page(session: Session, place: Place, now: datetime, zone: ZoneInfo) -> TrackingPage:
-    return TrackingPage(place, places.ancestors(session, place), tracked.tracking(session, place, now, zone=zone))
+def tracking_page(session: Session, place: Place, now: datetime, zone: ZoneInfo, *, path: str,
+                  pages: Mapping[tracked.Section, int]) -> TrackingPage:
+    """The tracking page at `path`, each section at its page in `pages` (the first if absent)."""
+    found = tracked.tracking(session, place, now, zone=zone, pages=pages)
+
+    def at(key: tracked.Section, number: int) -> str:
+        params = {k.value: str(n) for k, n in {**pages, key: number}.items() if n > 1}
+        return (f"{path}?{urlencode(params)}" if params else path) + f"#{key.value}"
+
+    return TrackingPage(
+        place, places.ancestors(session, place), found,
+        more={s.key: at(s.key, s.next_page) for s in found.sections if s.next_page is not None},
+        firsts={s.key: at(s.key, 1) for s in found.sections if s.page > 1},
+    )

@@ -1,32 +1,37 @@
 """What waits on whom (督办) in a place and every place inside it: queries and the rows they make, no HTTP.
 
-`tracking(session, place, now)` returns the sections the staff page shows; `to_csv` writes the same rows.
+`tracking(session, place, now)` returns a page of each section the staff page shows and the counts of all of
+them, made by the database; `every_row` reads every row in chunks for the CSV export (`csv_chunks`).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import and_, case, func, literal, or_, type_coerce, union_all
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
+from deliberate.db import UTCDateTime
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import rules
+from deliberate.proposals.listing import place_ids_within
 from deliberate.proposals.models import Milestone, Plan, PlanStatus, PlanVersion, Proposal, ProposalRating
 from deliberate.proposals.rules import Stage
 from deliberate.voting.models import Vote, VoteStatus
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SOON_DAYS = 7  # milestones due within this many days are listed before they are late
+PAGE_SIZE = 20  # rows of a section on the page; the others are a "more" link away
+CHUNK = 500  # rows the CSV export reads at a time
 
 
 class Section(StrEnum):
@@ -71,8 +76,18 @@ class Row:
 
 @dataclass(frozen=True)
 class SectionRows:
+    """One page of a section's rows, with what the database counted for the whole section."""
+
     key: Section
     rows: tuple[Row, ...]
+    total: int = 0
+    overdue: int = 0
+    page: int = 1
+    size: int = PAGE_SIZE
+
+    @property
+    def next_page(self) -> int | None:
+        return self.page + 1 if self.page * self.size < self.total else None
 
 
 @dataclass(frozen=True)
@@ -83,46 +98,52 @@ class Tracking:
 
     @property
     def rows(self) -> list[Row]:
+        """The rows of the pages shown."""
         return [row for section in self.sections for row in section.rows]
 
     @property
     def overdue(self) -> int:
-        return sum(row.overdue for row in self.rows)
+        return sum(section.overdue for section in self.sections)
 
     def section(self, key: Section) -> SectionRows:
         return next(section for section in self.sections if section.key == key)
 
 
-def tracking(session: Session, place: Place, now: datetime, *, zone: ZoneInfo = SHANGHAI) -> Tracking:
-    """Every waiting item of proposals in `place` and below, each section sorted most overdue first."""
+def tracking(session: Session, place: Place, now: datetime, *, zone: ZoneInfo = SHANGHAI,
+             pages: Mapping[Section, int] | None = None, size: int = PAGE_SIZE) -> Tracking:
+    """One page of every section (the first unless `pages` says), each most overdue first, and their counts."""
+    scope = _scope(session, place, now, zone)
+    counts = _counts(scope)
+    found = {key: _page(scope, key, offset=(_page_number(pages, key) - 1) * size, limit=size) for key in Section}
+    rows = _rows(scope, found)
+    return Tracking(place_id=place.id, today=scope.today, sections=tuple(
+        SectionRows(key, tuple(rows[key]), *counts.get(key, (0, 0)), page=_page_number(pages, key), size=size)
+        for key in Section
+    ))
+
+
+def every_row(session: Session, place: Place, now: datetime, *, zone: ZoneInfo = SHANGHAI,
+              chunk: int = CHUNK) -> Iterator[Row]:
+    """Every row of every section in the page's order, read `chunk` rows at a time (for the CSV export)."""
+    scope = _scope(session, place, now, zone)
+    for key in Section:
+        offset = 0
+        while True:
+            keys = _page(scope, key, offset=offset, limit=chunk)
+            yield from _rows(scope, {key: keys})[key]
+            if len(keys) < chunk:
+                break
+            offset += chunk
+
+
+def _page_number(pages: Mapping[Section, int] | None, key: Section) -> int:
+    return max(1, (pages or {}).get(key, 1))
+
+
+def _scope(session: Session, place: Place, now: datetime, zone: ZoneInfo) -> _Scope:
     if now.tzinfo is None:
         raise ValueError("naive datetime given; use aware times")
-    scope = _Scope(session, place, now, now.astimezone(zone).date(), _names_within(session, place))
-    milestones_overdue, milestones_soon = _milestones(scope)
-    found = {
-        Section.REVIEW: _review(scope),
-        Section.DISCLOSURE: _disclosure(scope) + _decision(scope),
-        Section.MILESTONES_OVERDUE: milestones_overdue,
-        Section.MILESTONES_SOON: milestones_soon,
-        Section.ACCEPTANCE: _acceptance(scope),
-        Section.RATING: _rating(scope),
-    }
-    return Tracking(
-        place_id=place.id,
-        today=scope.today,
-        sections=tuple(SectionRows(key, tuple(sorted(rows, key=_most_overdue_first))) for key, rows in found.items()),
-    )
-
-
-def _most_overdue_first(row: Row) -> tuple[int, bool, datetime, int]:
-    due = row.due
-    if isinstance(due, date) and not isinstance(due, datetime):
-        due = datetime.combine(due, time.min, tzinfo=SHANGHAI)
-    return (-row.days_overdue, due is None, due or datetime.max.replace(tzinfo=SHANGHAI), row.proposal_id)
-
-
-def _names_within(session: Session, place: Place) -> dict[int, str]:
-    return dict(session.exec(select(Place.id, Place.name).where(col(Place.path).startswith(place.path))).all())
+    return _Scope(session, place, now, now.astimezone(zone).date(), place_ids_within(session, place))
 
 
 @dataclass(frozen=True)
@@ -131,19 +152,11 @@ class _Scope:
     place: Place
     now: datetime
     today: date
-    names: dict[int, str]  # of the place and every place inside it
+    place_ids: list[int]  # the place and every place inside it
 
     def within(self, *stages: Stage) -> Any:
-        """Proposals of these stages in the place or inside it, with their place's path."""
-        return (
-            select(Proposal, Place.path).join(Place, col(Place.id) == Proposal.place_id)
-            .where(col(Place.path).startswith(self.place.path), col(Proposal.stage).in_([s.value for s in stages]))
-        )
-
-    def label(self, path: str) -> str:
-        """A place named from below the tracked place down ("幸福里1区 / 1号楼"): building names repeat."""
-        ids = [int(part) for part in path.strip("/").split("/")][len(self.place.ancestor_ids):]
-        return " / ".join(self.names.get(i, "") for i in ids) or self.place.name
+        """The condition on proposals of these stages in the place or inside it (index place_id, stage)."""
+        return and_(col(Proposal.place_id).in_(self.place_ids), col(Proposal.stage).in_([s.value for s in stages]))
 
     def deadline(self, due: datetime | None) -> tuple[int, bool]:
         if due is None:
@@ -151,44 +164,204 @@ class _Scope:
         return rules.days_overdue(due, self.now), rules.is_overdue(due, self.now)
 
 
-# Sections ---------------------------------------------------------------------------------------
+# What each section counts and sorts by: (proposal id, item id, due, late) ----------------------
 
 
-def _review(scope: _Scope) -> list[Row]:
+def _late(due: Any, now: datetime) -> Any:
+    return case((due < now, 1), else_=0)
+
+
+def _keyed(scope: _Scope, key: Section) -> list[Any]:
+    """Selects of (proposal_id, item_id, due, late) whose union is the section; item_id tells plan or milestone."""
+    now, soon = scope.now, scope.today + timedelta(days=SOON_DAYS)
+    if key is Section.REVIEW:
+        due = col(Proposal.review_due_at)
+        return [select(col(Proposal.id), literal(0), due, _late(due, now))
+                .where(scope.within(Stage.REVIEW, Stage.CHANGES_REQUESTED))]
+    if key is Section.DISCLOSURE:
+        ends = col(Plan.disclosure_ends_at)
+        disclosed = (select(col(Proposal.id), col(Plan.id), ends, _late(ends, now))
+                     .join(Plan, col(Plan.proposal_id) == Proposal.id)
+                     .where(scope.within(Stage.DISCLOSURE), col(Plan.status) == PlanStatus.DISCLOSED))
+        due = _decision_due()
+        deciding = select(col(Proposal.id), literal(0), due, _late(due, now)).where(scope.within(Stage.DECISION))
+        return [disclosed, deciding]
+    if key in (Section.MILESTONES_OVERDUE, Section.MILESTONES_SOON):
+        day = col(Milestone.due_on)
+        window = day < scope.today if key is Section.MILESTONES_OVERDUE else and_(day >= scope.today, day <= soon)
+        return [select(col(Proposal.id), col(Milestone.id), day, literal(1 if key is Section.MILESTONES_OVERDUE else 0))
+                .join(Milestone, col(Milestone.proposal_id) == Proposal.id)
+                .where(scope.within(Stage.IMPLEMENTATION), col(Milestone.done_at).is_(None), window)]
+    if key is Section.ACCEPTANCE:
+        return [select(col(Proposal.id), literal(0), col(Proposal.stage_changed_at), literal(0))
+                .where(scope.within(Stage.ACCEPTANCE))]
+    due = col(Proposal.rating_ends_at)
+    return [select(col(Proposal.id), literal(0), due, _late(due, now)).where(scope.within(Stage.RATING))]
+
+
+def _decision_due() -> Any:
+    """When the vote of the first disclosed plan with one closes, else when the last disclosure ended, else
+    when the stage began."""
+    disclosed = and_(col(Plan.proposal_id) == Proposal.id, col(Plan.status) == PlanStatus.DISCLOSED)
+    closes = (select(col(Vote.closes_at)).join(Plan, col(Plan.vote_id) == Vote.id).where(disclosed)
+              .order_by(col(Plan.id)).limit(1).correlate(Proposal).scalar_subquery())
+    ended = select(func.max(Plan.disclosure_ends_at)).where(disclosed).correlate(Proposal).scalar_subquery()
+    return type_coerce(func.coalesce(closes, ended, col(Proposal.stage_changed_at)), UTCDateTime())
+
+
+def _counts(scope: _Scope) -> dict[Section, tuple[int, int]]:
+    """Rows and overdue rows of each section, counted by the database in one query."""
+    parts = [
+        select(literal(key.value).label("section"), part.subquery().c[3].label("late"))
+        for key in Section for part in _keyed(scope, key)
+    ]
+    every = union_all(*parts).subquery()
     found = scope.session.exec(
-        scope.within(Stage.REVIEW, Stage.CHANGES_REQUESTED).add_columns(User.display_name)
-        .join(User, col(User.id) == Proposal.author_id)
+        select(every.c.section, func.count(), func.coalesce(func.sum(every.c.late), 0)).group_by(every.c.section)
     ).all()
-    rows = []
-    for proposal, path, author_name in found:
+    return {Section(section): (int(total), int(late)) for section, total, late in found}
+
+
+@dataclass(frozen=True)
+class _Key:
+    proposal_id: int
+    item_id: int  # the plan of a disclosure, the milestone of a milestone row, else 0
+    due: datetime | date | None
+
+
+def _page(scope: _Scope, key: Section, *, offset: int, limit: int) -> list[_Key]:
+    """The keys of one page of the section: due first (none last), then by proposal and item."""
+    parts = [part.subquery() for part in _keyed(scope, key)]
+    labelled = [select(p.c[0].label("proposal_id"), p.c[1].label("item_id"), p.c[2].label("due")) for p in parts]
+    every = (union_all(*labelled) if len(labelled) > 1 else labelled[0]).subquery()
+    found = scope.session.exec(
+        select(every.c.proposal_id, every.c.item_id, every.c.due)
+        .order_by(every.c.due.is_(None), every.c.due, every.c.proposal_id, every.c.item_id)
+        .offset(offset).limit(limit)
+    ).all()
+    return [_Key(int(proposal_id), int(item_id), due) for proposal_id, item_id, due in found]
+
+
+# The rows of a page: what each needs, read with one IN query per kind --------------------------
+
+
+@dataclass(frozen=True)
+class _Found:
+    proposals: dict[int, tuple[Proposal, str]]  # with the author's name
+    labels: dict[int, str]  # by place id
+    plans: dict[int, Plan]
+    plan_titles: dict[int, str]
+    deciding: dict[int, list[Plan]]  # the disclosed plans of proposals awaiting a decision, by proposal
+    votes: dict[int, Vote]
+    milestones: dict[int, Milestone]
+    ratings: dict[int, int]
+
+
+def _rows(scope: _Scope, found: Mapping[Section, list[_Key]]) -> dict[Section, list[Row]]:
+    keys = [k for ks in found.values() for k in ks]
+    if not keys:
+        return {key: [] for key in found}
+    data = _read(scope, found)
+    return {key: [_row(scope, data, key, k) for k in ks] for key, ks in found.items()}
+
+
+def _read(scope: _Scope, found: Mapping[Section, list[_Key]]) -> _Found:
+    session = scope.session
+    proposal_ids = {k.proposal_id for ks in found.values() for k in ks}
+    proposals = {p.id: (p, name) for p, name in session.exec(
+        select(Proposal, User.display_name).join(User, col(User.id) == Proposal.author_id)
+        .where(col(Proposal.id).in_(proposal_ids))
+    ).all()}
+    plan_ids = {k.item_id for k in found.get(Section.DISCLOSURE, []) if k.item_id}
+    deciding_ids = {k.proposal_id for k in found.get(Section.DISCLOSURE, []) if not k.item_id}
+    plans: dict[int, Plan] = {}
+    deciding: dict[int, list[Plan]] = {}
+    if plan_ids or deciding_ids:
+        for plan in session.exec(select(Plan).where(or_(
+            col(Plan.id).in_(plan_ids),
+            and_(col(Plan.proposal_id).in_(deciding_ids), col(Plan.status) == PlanStatus.DISCLOSED),
+        )).order_by(col(Plan.id))).all():
+            plans[plan.id] = plan
+            if plan.proposal_id in deciding_ids:
+                deciding.setdefault(plan.proposal_id, []).append(plan)
+    vote_ids = {plan.vote_id for own in deciding.values() for plan in own if plan.vote_id is not None}
+    votes = {v.id: v for v in session.exec(select(Vote).where(col(Vote.id).in_(vote_ids))).all()} if vote_ids else {}
+    milestone_ids = {k.item_id for key in (Section.MILESTONES_OVERDUE, Section.MILESTONES_SOON)
+                     for k in found.get(key, [])}
+    milestones = ({m.id: m for m in session.exec(select(Milestone).where(col(Milestone.id).in_(milestone_ids))).all()}
+                  if milestone_ids else {})
+    rated = [k.proposal_id for k in found.get(Section.RATING, [])]
+    return _Found(
+        proposals=proposals, labels=_labels(scope, {p.place_id for p, _name in proposals.values()}),
+        plans=plans, plan_titles=_plan_titles(session, [plans[i] for i in plan_ids if i in plans]),
+        deciding=deciding, votes=votes, milestones=milestones, ratings=_rating_counts(session, rated),
+    )
+
+
+def _labels(scope: _Scope, place_ids: set[int]) -> dict[int, str]:
+    """Places named from below the tracked place down ("幸福里1区 / 1号楼"): building names repeat."""
+    paths = dict(scope.session.exec(select(Place.id, Place.path).where(col(Place.id).in_(place_ids))).all())
+    skip = len(scope.place.ancestor_ids)
+    below = {pid: [int(part) for part in path.strip("/").split("/")][skip:] for pid, path in paths.items()}
+    wanted = {i for ids in below.values() for i in ids}
+    names = dict(scope.session.exec(select(Place.id, Place.name).where(col(Place.id).in_(wanted))).all())
+    return {pid: " / ".join(names.get(i, "") for i in ids) or scope.place.name for pid, ids in below.items()}
+
+
+def _row(scope: _Scope, data: _Found, key: Section, k: _Key) -> Row:
+    proposal, author_name = data.proposals[k.proposal_id]
+    label = data.labels.get(proposal.place_id, scope.place.name)
+    head = (proposal.id, proposal.title, label)
+    if key is Section.REVIEW:
         changes = proposal.stage == Stage.CHANGES_REQUESTED
         days, overdue = scope.deadline(proposal.review_due_at)
-        rows.append(Row(
-            Section.REVIEW, proposal.id, proposal.title, scope.label(path),
-            _("等待作者修改") if changes else _("等待受理"),
-            author_name if changes else _("工作人员/议事会"),
-            proposal.review_due_at, days, overdue,
-        ))
-    return rows
+        return Row(key, *head, _("等待作者修改") if changes else _("等待受理"),
+                   author_name if changes else _("工作人员/议事会"), proposal.review_due_at, days, overdue)
+    if key is Section.DISCLOSURE:
+        if k.item_id:
+            return _disclosure_row(scope, data, proposal, label, k)
+        return _decision_row(scope, data, proposal, label)
+    if key in (Section.MILESTONES_OVERDUE, Section.MILESTONES_SOON):
+        milestone = data.milestones[k.item_id]
+        overdue = scope.today > milestone.due_on
+        return Row(key, *head, _("节点：%(title)s", title=milestone.title),
+                   milestone.responsible or proposal.responsible or _("未指定"),
+                   milestone.due_on, (scope.today - milestone.due_on).days if overdue else 0, overdue)
+    if key is Section.ACCEPTANCE:
+        waited = max(0, (scope.now - proposal.stage_changed_at) // timedelta(days=1))
+        return Row(key, *head, _("等待现场验收，已等待 %(n)s 天", n=waited), _("居民代表/监督员"),
+                   proposal.stage_changed_at, waited, False)
+    n = data.ratings.get(proposal.id, 0)
+    days, ended = scope.deadline(proposal.rating_ends_at)
+    return Row(key, *head,
+               _("评价期已结束，可以办结（%(n)s 份评价）", n=n) if ended else _("居民评价中，已有 %(n)s 份评价", n=n),
+               _("工作人员") if ended else _("居民"), proposal.rating_ends_at, days, ended, ratings=n)
 
 
-def _disclosure(scope: _Scope) -> list[Row]:
-    found = scope.session.exec(
-        scope.within(Stage.DISCLOSURE).add_columns(Plan)
-        .join(Plan, col(Plan.proposal_id) == Proposal.id).where(Plan.status == PlanStatus.DISCLOSED)
-    ).all()
-    titles = _plan_titles(scope.session, [plan for _proposal, _path, plan in found])
-    rows = []
-    for proposal, path, plan in found:
-        days, overdue = scope.deadline(plan.disclosure_ends_at)
-        title = titles.get(plan.id, "")
-        waiting = (_("方案「%(title)s」公示期满，待结束公示", title=title) if overdue
-                   else _("方案「%(title)s」公示中", title=title))
-        rows.append(Row(
-            Section.DISCLOSURE, proposal.id, proposal.title, scope.label(path), waiting, _("工作人员/议事会"),
-            plan.disclosure_ends_at, days, overdue, vote_id=plan.vote_id,
-        ))
-    return rows
+def _disclosure_row(scope: _Scope, data: _Found, proposal: Proposal, label: str, k: _Key) -> Row:
+    plan = data.plans[k.item_id]
+    days, overdue = scope.deadline(plan.disclosure_ends_at)
+    title = data.plan_titles.get(plan.id, "")
+    waiting = (_("方案「%(title)s」公示期满，待结束公示", title=title) if overdue
+               else _("方案「%(title)s」公示中", title=title))
+    return Row(Section.DISCLOSURE, proposal.id, proposal.title, label, waiting, _("工作人员/议事会"),
+               plan.disclosure_ends_at, days, overdue, vote_id=plan.vote_id)
+
+
+def _decision_row(scope: _Scope, data: _Found, proposal: Proposal, label: str) -> Row:
+    """Disclosure over: a vote runs or the council decides. Due when the vote closes, else when disclosure ended."""
+    own = data.deciding.get(proposal.id, [])
+    vote = next((data.votes[plan.vote_id] for plan in own if plan.vote_id in data.votes), None)
+    ends = [plan.disclosure_ends_at for plan in own if plan.disclosure_ends_at is not None]
+    if vote is not None:
+        due: datetime = vote.closes_at
+        waiting, responsible = _vote_waiting(vote)
+    else:
+        due = max(ends) if ends else proposal.stage_changed_at
+        waiting, responsible = _("公示期满，等待议事会决定"), _("议事会")
+    days, overdue = scope.deadline(due)
+    return Row(Section.DISCLOSURE, proposal.id, proposal.title, label, waiting, responsible,
+               due, days, overdue, vote_id=vote.id if vote else None)
 
 
 def _plan_titles(session: Session, plans: Sequence[Plan]) -> dict[int, str]:
@@ -203,37 +376,6 @@ def _plan_titles(session: Session, plans: Sequence[Plan]) -> dict[int, str]:
     return {plan_id: title for plan_id, number, title in versions if current.get(plan_id) == number}
 
 
-def _decision(scope: _Scope) -> list[Row]:
-    """Disclosure over: a vote runs or the council decides. Due when the vote closes, else when disclosure ended."""
-    found = scope.session.exec(scope.within(Stage.DECISION)).all()
-    if not found:
-        return []
-    plans = scope.session.exec(
-        select(Plan).where(col(Plan.proposal_id).in_([proposal.id for proposal, _path in found]),
-                           Plan.status == PlanStatus.DISCLOSED)
-        .order_by(col(Plan.id))
-    ).all()
-    vote_ids = {plan.vote_id for plan in plans if plan.vote_id is not None}
-    votes = {v.id: v for v in scope.session.exec(select(Vote).where(col(Vote.id).in_(vote_ids))).all()}
-    rows = []
-    for proposal, path in found:
-        own = [plan for plan in plans if plan.proposal_id == proposal.id]
-        vote = next((votes[plan.vote_id] for plan in own if plan.vote_id in votes), None)
-        ends = [plan.disclosure_ends_at for plan in own if plan.disclosure_ends_at is not None]
-        if vote is not None:
-            due: datetime = vote.closes_at
-            waiting, responsible = _vote_waiting(vote)
-        else:
-            due = max(ends) if ends else proposal.stage_changed_at
-            waiting, responsible = _("公示期满，等待议事会决定"), _("议事会")
-        days, overdue = scope.deadline(due)
-        rows.append(Row(
-            Section.DISCLOSURE, proposal.id, proposal.title, scope.label(path), waiting, responsible,
-            due, days, overdue, vote_id=vote.id if vote else None,
-        ))
-    return rows
-
-
 def _vote_waiting(vote: Vote) -> tuple[str, str]:
     if vote.status == VoteStatus.DRAFT:
         return _("表决准备中"), _("工作人员/议事会")
@@ -242,57 +384,6 @@ def _vote_waiting(vote: Vote) -> tuple[str, str]:
     if vote.status == VoteStatus.CLOSED:
         return _("表决已截止，等待议事会认证"), _("议事会")
     return _("表决结果已公布，等待确认方案"), _("工作人员/议事会")
-
-
-def _milestones(scope: _Scope) -> tuple[list[Row], list[Row]]:
-    """Open milestones of works in progress: late ones, and those due within `SOON_DAYS` days."""
-    today = scope.today
-    found = scope.session.exec(
-        scope.within(Stage.IMPLEMENTATION).add_columns(Milestone)
-        .join(Milestone, col(Milestone.proposal_id) == Proposal.id)
-        .where(col(Milestone.done_at).is_(None), col(Milestone.due_on) <= today + timedelta(days=SOON_DAYS))
-    ).all()
-    late: list[Row] = []
-    soon: list[Row] = []
-    for proposal, path, milestone in found:
-        overdue = today > milestone.due_on
-        row = Row(
-            Section.MILESTONES_OVERDUE if overdue else Section.MILESTONES_SOON,
-            proposal.id, proposal.title, scope.label(path),
-            _("节点：%(title)s", title=milestone.title),
-            milestone.responsible or proposal.responsible or _("未指定"),
-            milestone.due_on, (today - milestone.due_on).days if overdue else 0, overdue,
-        )
-        (late if overdue else soon).append(row)
-    return late, soon
-
-
-def _acceptance(scope: _Scope) -> list[Row]:
-    rows = []
-    for proposal, path in scope.session.exec(scope.within(Stage.ACCEPTANCE)).all():
-        waited = max(0, (scope.now - proposal.stage_changed_at) // timedelta(days=1))
-        rows.append(Row(
-            Section.ACCEPTANCE, proposal.id, proposal.title, scope.label(path),
-            _("等待现场验收，已等待 %(n)s 天", n=waited), _("居民代表/监督员"),
-            proposal.stage_changed_at, waited, False,
-        ))
-    return rows
-
-
-def _rating(scope: _Scope) -> list[Row]:
-    found = scope.session.exec(scope.within(Stage.RATING)).all()
-    counts = _rating_counts(scope.session, [proposal.id for proposal, _path in found])
-    rows = []
-    for proposal, path in found:
-        n = counts.get(proposal.id, 0)
-        days, ended = scope.deadline(proposal.rating_ends_at)
-        rows.append(Row(
-            Section.RATING, proposal.id, proposal.title, scope.label(path),
-            _("评价期已结束，可以办结（%(n)s 份评价）", n=n) if ended else _("居民评价中，已有 %(n)s 份评价", n=n),
-            _("工作人员") if ended else _("居民"),
-            proposal.rating_ends_at, days, ended, ratings=n,
-        ))
-    return rows
 
 
 def _rating_counts(session: Session, proposal_ids: list[int]) -> dict[int, int]:
@@ -330,17 +421,26 @@ def format_due(due: datetime | date | None, zone: ZoneInfo = SHANGHAI) -> str:
 
 def to_csv(rows: Iterable[Row], *, zone: ZoneInfo = SHANGHAI) -> str:
     """The rows as CSV text, with a BOM so that Excel reads the Chinese as UTF-8."""
+    return "".join(csv_chunks(rows, zone=zone))
+
+
+def csv_chunks(rows: Iterable[Row], *, zone: ZoneInfo = SHANGHAI, every: int = CHUNK) -> Iterator[str]:
+    """The same CSV text in pieces of `every` rows, the first with the BOM and the header: for streaming."""
     labels = section_labels()
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(csv_header())
-    for row in rows:
+    for n, row in enumerate(rows, 1):
         writer.writerow([safe_cell(cell) for cell in (
             labels[row.section], row.proposal_id, row.title, row.place_name, row.waiting_for, row.responsible,
             format_due(row.due, zone), row.days_overdue,
         )])
-    return out.getvalue()
+        if n % every == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
 
 
 def csv_filename(place: Place, today: date) -> str:

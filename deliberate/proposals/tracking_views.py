@@ -5,13 +5,13 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from deliberate.clock import utcnow
 from deliberate.policy import Act
 from deliberate.policy.access import access_place
-from deliberate.proposals import queries, tracking
+from deliberate.proposals import forms, queries, tracking
 from deliberate.web.auth import db
 from deliberate.web.loading import accessed
 from deliberate.web.responses import render
@@ -23,18 +23,21 @@ def _zone(request: Request) -> ZoneInfo:
 
 def page(request: Request) -> Response:
     place = accessed(request, access_place, Act.TRACK_PROPOSALS)
-    return render(request, "proposals/tracking.html", queries.tracking_page(db(request), place, utcnow(),
-                                                                           _zone(request)))
+    found = queries.tracking_page(db(request), place, utcnow(), _zone(request), path=request.url.path,
+                                  pages=forms.tracking_pages(request.query_params))
+    return render(request, "proposals/tracking.html", found)
 
 
 def export(request: Request) -> Response:
+    """Every row, streamed: read from the request's reading session in chunks while the response is sent."""
     place = accessed(request, access_place, Act.TRACK_PROPOSALS)
-    found = tracking.tracking(db(request), place, utcnow(), zone=_zone(request))
-    return Response(
-        tracking.to_csv(found.rows, zone=_zone(request)).encode("utf-8"),
+    now, zone = utcnow(), _zone(request)
+    rows = tracking.every_row(db(request), place, now, zone=zone)
+    filename = tracking.csv_filename(place, now.astimezone(zone).date())
+    return StreamingResponse(
+        (chunk.encode("utf-8") for chunk in tracking.csv_chunks(rows, zone=zone)),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{tracking.csv_filename(place, found.today)}"',
-                 "Cache-Control": "no-store"},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 from factories import make_resident
-from sqlalchemy import event
+from query_helpers import counted
 
 from deliberate.accounts.people import load_person
 from deliberate.meetings import actions
@@ -17,22 +16,8 @@ from deliberate.meetings.models import Meeting
 from deliberate.meetings.rules import Kind
 
 
-@contextmanager
-def _counted(database: Any) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
-
-
 def _queries(database: Any, get: Callable[[], Any]) -> int:
-    with _counted(database) as statements:
+    with counted(database.engine) as statements:
         assert get().status_code == 200
     return len(statements)
 

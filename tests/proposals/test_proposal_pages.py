@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from client_helpers import csrf_token, login
 from factories import make_proposal_cast, reload
-from sqlalchemy import event
+from query_helpers import statements
 from sqlmodel import select
 from starlette.testclient import TestClient
 
@@ -354,22 +354,6 @@ def test_a_works_form_with_mistakes_comes_back_filled_in_with_each_problem_by_it
     assert _timeline(session, proposal_id).count("progress") == 0  # nothing of it was saved
 
 
-def _statements(client: TestClient, url: str) -> int:
-    """How many SQL statements the page takes."""
-    engine = client.app.state.db.engine  # type: ignore[attr-defined]
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(seen)
-
-
 def test_the_proposal_page_reads_each_kind_of_thing_once_however_many_there_are(app, session, town):
     building, _people = town
     proposal_id = _implementing(app, session, building)
@@ -386,9 +370,9 @@ def test_the_proposal_page_reads_each_kind_of_thing_once_however_many_there_are(
 
     more_works()
     url = f"/proposals/{proposal_id}"
-    few = {who: _statements(client, url) for who, client in (("anyone", TestClient(app)), ("staff", staff))}
+    few = {who: statements(client, url) for who, client in (("anyone", TestClient(app)), ("staff", staff))}
     for _ in range(3):
         more_works()
-    many = {who: _statements(client, url) for who, client in (("anyone", TestClient(app)), ("staff", staff))}
+    many = {who: statements(client, url) for who, client in (("anyone", TestClient(app)), ("staff", staff))}
     assert many == few
     assert few["staff"] <= 20, few  # who is asking, the proposal, its record once each, its thread and meetings

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from client_helpers import login
 from factories import Town, make_resident, make_staff, make_town
+from query_helpers import statements
 from sqlmodel import Session
 
 from deliberate.accounts.models import User
@@ -278,3 +279,86 @@ def test_the_csv_export_has_a_bom_a_header_one_row_per_item_and_no_formulas(clie
 ])
 def test_a_cell_that_a_spreadsheet_would_run_gets_an_apostrophe(value, cell):
     assert tracking.safe_cell(value) == cell
+
+
+# Counted by the database, paged, linear --------------------------------------------------------
+
+
+def _many_reviews(session: Session, s: Setup, count: int) -> list[Proposal]:
+    """`count` proposals in review, the first ones most overdue, every third not yet due, one without a deadline."""
+    made = []
+    for n in range(count):
+        late = s.now - timedelta(days=count - n, hours=1)
+        due = None if n == count - 1 else late if n % 3 else s.now + timedelta(days=n + 1)
+        made.append(_proposal(session, s.author, s.town.building(n % 4), f"待受理{n}", Stage.REVIEW,
+                              review_due_at=due))
+    return made
+
+
+def test_each_section_is_counted_by_the_database_and_paged_in_its_order(session):
+    s = _setup(session)
+    _many_reviews(session, s, 25)
+    everything = [row.title for row in tracking.every_row(session, s.town.community, s.now, chunk=7)]
+    assert len(everything) == 25 and everything[-1] == "待受理24"  # no deadline: last
+
+    first = tracking.tracking(session, s.town.community, s.now).section(Section.REVIEW)
+    assert (first.total, first.page, first.next_page, len(first.rows)) == (25, 1, 2, tracking.PAGE_SIZE)
+    assert first.overdue == sum(1 for n in range(24) if n % 3)  # counted over the section, not the page
+    second = tracking.tracking(session, s.town.community, s.now, pages={Section.REVIEW: 2}).section(Section.REVIEW)
+    assert (second.total, second.page, second.next_page, len(second.rows)) == (25, 2, None, 5)
+    assert [row.title for row in first.rows + second.rows] == everything
+    days = [row.days_overdue for row in first.rows + second.rows]
+    assert days == sorted(days, reverse=True)  # most overdue first, across the pages
+
+
+def test_every_sections_count_and_overdue_count_agree_with_its_rows(session):
+    s = _setup(session)
+    _everything(session, s)
+    found = tracking.tracking(session, s.town.community, s.now)
+    for section in found.sections:
+        assert section.total == len(section.rows), section.key
+        assert section.overdue == sum(row.overdue for row in section.rows), section.key
+        assert section.next_page is None
+
+
+def test_a_sections_next_page_is_a_link_that_keeps_the_other_sections_pages(client, session):
+    s = _setup(session)
+    _many_reviews(session, s, 25)
+    login(client, "staff")
+    url = f"/places/{s.town.community.id}/tracking"
+    first = client.get(url).text
+    assert '<span class="tag">25</span>' in first
+    assert f'href="{url}?review=2#review"' in first
+    assert ">待受理21<" not in first and ">待受理24<" not in first  # the latest due and the one without: page 2
+    second = client.get(f"{url}?review=2&rating=3").text
+    assert ">待受理21<" in second and ">待受理24<" in second and ">待受理1<" not in second
+    assert f'href="{url}?rating=3#review"' in second  # back to the first page of this section only
+    assert client.get(f"{url}?review=x&rating=-1").status_code == 200  # not a page number: the first
+
+
+def test_the_csv_export_is_streamed_complete_beyond_one_page(client, session):
+    s = _setup(session)
+    _many_reviews(session, s, 25)
+    login(client, "staff")
+    rows = list(csv.reader(io.StringIO(client.get(f"/places/{s.town.community.id}/tracking.csv")
+                                       .content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 25
+    assert rows[-1][2] == "待受理24"
+
+
+def test_the_tracking_page_reads_as_much_for_many_waiting_items_as_for_few(client, session):
+    s = _setup(session)
+    made = _everything(session, s)
+    login(client, "staff")
+    url = f"/places/{s.town.community.id}/tracking"
+    few = statements(client, url)
+    for n in range(3):
+        _plan(session, made["disclosure"], f"车棚方案{n}", s.now + timedelta(days=n + 1))
+        decision = _proposal(session, s.author, s.town.building(1), f"决定中{n}", Stage.DECISION)
+        _plan(session, decision, f"方案{n}", s.now - timedelta(days=n + 1))
+        _milestone(session, made["works"], f"节点{n}", s.today - timedelta(days=n + 1))
+        _milestone(session, made["works"], f"将到{n}", s.today + timedelta(days=n))
+        _proposal(session, s.author, s.town.building(2), f"验收{n}", Stage.ACCEPTANCE)
+        _proposal(session, s.author, s.town.building(3), f"评价{n}", Stage.RATING, rating_ends_at=s.now)
+    _many_reviews(session, s, 25)
+    assert statements(client, url) == few
