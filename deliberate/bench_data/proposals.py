@@ -62,7 +62,9 @@ def load(bulk: Bulk, scale: Scale, rng: random.Random, reg: Register, *, now: da
         share = round(scale.proposals * len(community.homes) / households)
         for n in range(share):
             first = community.community == 0 and n == 0  # the proposal with the long thread
-            stage = S.IMPLEMENTATION if first else rng.choices(stages, weights)[0]
+            # Every stage at least once in each community, whatever its size; then as the weights say.
+            stage = S.IMPLEMENTATION if first else stages[n - 1] if n <= len(stages) \
+                else rng.choices(stages, weights)[0]
             place_id = _place_of(rng, reg, community, first)
             made.append(_proposal(bulk, rng, reg, community, place_id, stage, now, made))
     return made
@@ -190,7 +192,7 @@ def comments(bulk: Bulk, scale: Scale, rng: random.Random, reg: Register, made: 
     mean = max(budget - scale.hot_comments, 0) / max(len(listed) - 1, 1)
     written = 0
     for index, proposal in enumerate(listed):
-        count = scale.hot_comments if index == 0 else min(int(rng.expovariate(1 / mean)) if mean else 0, 150)
+        count = scale.hot_comments if index == 0 else min(round(rng.expovariate(1 / mean)) if mean else 0, 150)
         written += thread(bulk, rng, reg.communities[proposal.community].accounts, "proposal", proposal.id,
                           proposal.place_id, count, proposal.created_at, now)
     return written

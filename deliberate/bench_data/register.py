@@ -126,7 +126,7 @@ def load(bulk: Bulk, scale: Scale, rng: random.Random, *, password_hash: str, no
                 for n in range(per_building[k * scale.buildings + b]):
                     household_id = bulk.next_id("household")
                     number = f"{n // 24 + 1}-{n % 24 // 4 + 1:02d}{n % 4 + 1:02d}"
-                    count = rng.choices((1, 2, 3, 4, 5), (20, 33, 27, 15, 5))[0]
+                    count = rng.choices((1, 2, 3, 4, 5), (21, 34, 26, 15, 4))[0]
                     first = member_id + 1
                     for _ in range(count):
                         member_id += 1

@@ -68,7 +68,7 @@ def load(bulk: Bulk, scale: Scale, rng: random.Random, reg: Register, *, now: da
         on_community = kind in (E.COUNCIL, E.REPRESENTATIVES) or (kind != E.ADULTS and rng.random() < 0.5) \
             or rng.random() < 0.3
         area = community if on_community else rng.choice(reg.compounds[community.community])
-        status = VoteStatus.DRAFT if n % 50 == 49 else VoteStatus.OPEN if n % 10 < 3 \
+        status = VoteStatus.DRAFT if n % 50 == 21 else VoteStatus.OPEN if n % 10 < 3 \
             else VoteStatus.CERTIFIED if n % 10 == 9 else VoteStatus.CLOSED
         _vote(bulk, rng, reg, users_of, made, now,
               Plan(area, rule, form, kind, n % 4 == 1, status, rng.uniform(0.6, 0.95)))
