@@ -14,9 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
 from deliberate import demo, ticker
+from deliberate.backup import BackupFailed, Copy, back_up, restore
 from deliberate.bench_data import load as bench_load
 from deliberate.bench_data.sizes import SCALES
-from deliberate.backup import BackupFailed, Copy, back_up, restore
 from deliberate.db import Database
 from deliberate.inbox import mailing
 from deliberate.mail import DeliveryFailed, Message, SmtpSender
@@ -201,7 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     count.add_argument("file", help='the export, or "-" for standard input')
     bench = commands.add_parser("bench-data", help="load a reproducible benchmark dataset into an empty database "
                                                    "and write the URLs to load-test")
-    bench.add_argument("--scale", choices=sorted(SCALES), required=True, metavar="{small,district}", help="small, or district (issue 12's)")
+    bench.add_argument("--scale", choices=sorted(SCALES), required=True, metavar="{small,district}",
+                       help="about a hundredth of a district, or a district (issue 12's sizes)")
     bench.add_argument("--seed", type=int, default=12)
     bench.add_argument("--database-url", help="instead of DATABASE_URL")
     bench.add_argument("--urls", default="bench/urls.json", help="where to write the URLs (bench/urls.json)")

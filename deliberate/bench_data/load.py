@@ -7,7 +7,6 @@ import json
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 

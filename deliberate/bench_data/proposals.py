@@ -150,9 +150,11 @@ def _plans(bulk: Bulk, rng: random.Random, proposal_id: int, stage: Stage, staff
             amount = rng.randint(1_000, 500_000) * 100
             bulk.add("plan_version", {
                 "id": bulk.next_id("plan_version"), "plan_id": plan_id, "number": number,
-                "title": f"方案{'一二'[alternative]}", "description": words.markdown(rng), "responsible": "物业服务中心",
-                "schedule": "开工后60天内完成", "cost_lines": json.dumps([{"item": "材料与人工", "amount_centi": amount}]),
-                "residents_centi": amount // 3, "units_centi": amount // 3, "government_centi": amount - 2 * (amount // 3),
+                "title": f"方案{'一二'[alternative]}", "description": words.markdown(rng),
+                "responsible": "物业服务中心", "schedule": "开工后60天内完成",
+                "cost_lines": json.dumps([{"item": "材料与人工", "amount_centi": amount}]),
+                "residents_centi": amount // 3, "units_centi": amount // 3,
+                "government_centi": amount - 2 * (amount // 3),
                 "edited_by_id": staff, "note": "", "created_at": times[2]})
         main = main or plan_id
     return main
