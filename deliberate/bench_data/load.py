@@ -86,6 +86,7 @@ def _close(database: Database, voted: votes.Made, bulk: Bulk) -> dict[str, float
             assert actions.close_if_due(session, vote_id)
         if vote_id in (voted.owners_vote, voted.big_vote):
             timed[f"close vote {vote_id}"] = time.perf_counter() - begun
+            bulk.say(f"  vote {vote_id} closed by close_if_due: {timed[f'close vote {vote_id}']:.2f} s")
     timed["close all"] = time.perf_counter() - started
     bulk.say(f"closed {len(voted.to_close):,} votes: {timed['close all']:.1f} s")
     started = time.perf_counter()
