@@ -8,19 +8,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert, text
+from sqlalchemy import Engine, Index, Table, insert, text
 
 from deliberate.models import metadata
 
 BATCH = 20_000  # rows per execute
 COMMIT_EVERY = 200_000  # rows per transaction: large, but the SQLite WAL can still be checkpointed
+# Tables whose secondary (non-unique) indexes are dropped for the load and built again after it.
+DEFERRED: tuple[str, ...] = ()
 
 
 class Bulk:
     """Buffers rows per table and inserts them with SQLAlchemy Core. Ids are handed out here (the database
     is empty), so that children can name their parents without reading them back."""
 
-    def __init__(self, engine: Engine, *, quiet: bool = False) -> None:
+    def __init__(self, engine: Engine, *, quiet: bool = False, deferred: tuple[str, ...] | None = None) -> None:
         self.engine = engine
         self.quiet = quiet
         self.tables: dict[str, Table] = {t.name: t for t in metadata.sorted_tables}
@@ -42,6 +44,11 @@ class Bulk:
         else:
             self.connection.execute(text("SET synchronous_commit = off"))
             self.connection.commit()
+        self.deferred: list[Index] = [index for name in (DEFERRED if deferred is None else deferred)
+                                      for index in self.tables[name].indexes if not index.unique]
+        for index in self.deferred:
+            index.drop(self.connection)
+        self.connection.commit()
 
     @staticmethod
     def table_names() -> list[str]:
@@ -109,6 +116,12 @@ class Bulk:
     def finish(self) -> None:
         """Ends the load: PostgreSQL's sequences moved past the ids given here, statistics gathered."""
         self.flush_all()
+        started = time.perf_counter()
+        for index in self.deferred:
+            index.create(self.connection)
+        self.connection.commit()
+        if self.deferred:
+            self.say(f"{len(self.deferred)} indexes built again: {time.perf_counter() - started:.1f} s")
         if self.engine.dialect.name == "postgresql":
             for name, last in self.last_id.items():
                 if "id" in self.tables[name].c:
