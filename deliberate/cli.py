@@ -96,8 +96,9 @@ def load_demo(settings: Settings, *, if_empty: bool) -> int:
 
 
 def bench_data(settings: Settings, scale: str, seed: int, urls: str) -> int:
-    db_upgrade(settings)
     try:
+        bench_load.check_empty(settings)  # before migrating: a database in use is left as it is
+        db_upgrade(settings)
         loaded = bench_load.load(settings, SCALES[scale], seed=seed)
     except bench_load.NotEmpty as full:
         print(f"deliberate: the database is not empty (table {full} has rows); bench-data loads only into an "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from deliberate.accounts import passwords
 from deliberate.accounts.models import User
@@ -41,18 +41,26 @@ class Loaded:
     close_seconds: dict[str, float]
 
 
-def check_empty(database: Database) -> None:
-    with database.engine.connect() as connection:
-        for table in Bulk.table_names():
-            if connection.execute(select(func.count()).select_from(Bulk.table(table))).scalar():
-                raise NotEmpty(table)
+def check_empty(settings: Settings) -> None:
+    """Raises NotEmpty naming a table that holds rows; tables not created yet count as empty, so that a
+    database can be checked before it is migrated."""
+    database = Database(settings)
+    try:
+        with database.engine.connect() as connection:
+            present = set(inspect(connection).get_table_names())
+            for table in Bulk.table_names():
+                if table in present and connection.execute(
+                        select(func.count()).select_from(Bulk.table(table))).scalar():
+                    raise NotEmpty(table)
+    finally:
+        database.dispose()
 
 
 def load(settings: Settings, scale: Scale, *, seed: int, quiet: bool = False) -> Loaded:
     started = time.perf_counter()
+    check_empty(settings)
     database = Database(settings)
     try:
-        check_empty(database)
         rng = random.Random(seed)
         now = utcnow().replace(microsecond=0)
         bulk = Bulk(database.engine, quiet=quiet)
