@@ -155,6 +155,7 @@ def load(bulk: Bulk, scale: Scale, rng: random.Random, *, password_hash: str, no
                 quota = max(quota, scale.logins + 10)
             chosen = sorted(rng.sample(range(len(adults)), min(quota, len(adults))))
             by_member = {}
+            claims: list[dict[str, object]] = []
             for index in chosen:
                 member, home = adults[index]
                 name = reg.member_name(member)
@@ -165,7 +166,7 @@ def load(bulk: Bulk, scale: Scale, rng: random.Random, *, password_hash: str, no
                 area.accounts.append(user_id)
                 if c == 0 and k == 0 and len(reg.logins) < scale.logins:
                     reg.logins.append(f"r{member:07d}")
-                bulk.add("residency_claim", {
+                claims.append({
                     "id": bulk.next_id("residency_claim"), "user_id": user_id, "household_id": home.id,
                     "name": name, "birth_year": reg.birth[member], "note": "", "status": ClaimStatus.APPROVED,
                     "reason": "", "member_id": member, "decided_by_id": reg.staff[c], "decided_at": founded,
@@ -173,9 +174,11 @@ def load(bulk: Bulk, scale: Scale, rng: random.Random, *, password_hash: str, no
                 if home.building_id not in reg.leaders:
                     reg.leaders[home.building_id] = user_id
                     _grant(bulk, user_id, Role.BUILDING_LEADER, home.building_id, reg.staff[c], founded)
-            for row in members:
+            for row in members:  # after their accounts, before the claims that name them
                 row["user_id"] = by_member.get(row["id"])  # type: ignore[call-overload]
                 bulk.add("member", row)
+            for claim in claims:
+                bulk.add("residency_claim", claim)
         reg.council.append(area.accounts[:7])
         for user_id in reg.council[c]:
             _grant(bulk, user_id, Role.COUNCIL, community[0], reg.staff[c], founded)
