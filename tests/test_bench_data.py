@@ -18,6 +18,7 @@ from starlette.testclient import TestClient
 
 from deliberate.accounts.models import User
 from deliberate.app import create_app
+from deliberate.bench_data import bulk
 from deliberate.bench_data import load as bench
 from deliberate.bench_data.sizes import SCALES
 from deliberate.cli import db_upgrade, main
@@ -138,6 +139,17 @@ def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
             rows[table.name] = list(connection.execute(select(*kept).order_by(*table.primary_key.columns)).all())
     database.dispose()
     return rows
+
+
+def test_rows_go_in_after_the_rows_they_name(migrated: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """With tiny batches and the foreign keys checked as each row goes in (as PostgreSQL does), no row is
+    written before its parent, however the buffers fill."""
+    monkeypatch.setattr(bulk, "BATCH", 3)
+    monkeypatch.setattr(bulk, "CHECK_KEYS", True)
+    path = tmp_path / "checked.db"
+    shutil.copyfile(migrated, path)
+    assert bench.load(_sqlite(path), TINY, seed=5, quiet=True).counts["comment"] > 200
 
 
 def test_the_same_seed_gives_the_same_rows(migrated: Path, tmp_path: Path) -> None:

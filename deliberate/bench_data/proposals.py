@@ -89,21 +89,9 @@ def _proposal(bulk: Bulk, rng: random.Random, reg: Register, community: Area, pl
     created = now - age
     gap = age / (len(steps) + 2)
     times = [created + gap * (i + 1) for i in range(len(steps))]
-    plan_id = _plans(bulk, rng, proposal_id, stage, staff, times, now) if _reached(stage, S.ACCEPTED) else None
-    for (action, before, after), at in zip(steps, times, strict=True):
-        actor = author if action in (Action.SUBMIT, Action.WITHDRAW) else staff if action in BY_STAFF else None
-        about = ("plan", plan_id) if action in (Action.PUBLISH_PLAN, Action.APPROVE_PLAN) and plan_id else ("", None)
-        bulk.add("proposal_event", {
-            "id": bulk.next_id("proposal_event"), "proposal_id": proposal_id, "actor_id": actor,
-            "action": action.value, "from_stage": before.value, "to_stage": after.value,
-            "reason": words.body(rng, 1) if action in (Action.REJECT, Action.REQUEST_CHANGES) else "",
-            "subject_kind": about[0], "subject_id": about[1], "at": at})
     cosigns = 0 if stage == S.DRAFT else rng.randint(0, NEEDED - 1) if stage in (S.COSIGNING, S.WITHDRAWN) \
         else NEEDED
     others = [u for u in rng.sample(community.accounts, min(len(community.accounts), cosigns + 1)) if u != author]
-    for user_id in others[:cosigns]:
-        bulk.add("cosign", {"id": bulk.next_id("cosign"), "proposal_id": proposal_id, "user_id": user_id,
-                            "household_id": None, "created_at": times[0] if times else created})
     closed = stage in (S.CLOSED, S.REJECTED, S.MERGED, S.WITHDRAWN)
     merged_into = next((m.id for m in reversed(made[-50:]) if m.place_id == place_id), None) \
         if stage == S.MERGED else None
@@ -118,6 +106,19 @@ def _proposal(bulk: Bulk, rng: random.Random, reg: Register, community: Area, pl
         "satisfaction": f"{rng.randint(6000, 10000) / 100:.2f}" if stage == S.CLOSED else "",
         "responsible": "物业服务中心" if _reached(stage, S.IMPLEMENTATION) else "",
         "created_at": created, "updated_at": times[-1] if times else created})
+    # Children after the proposal's own row: a full buffer is written with its parents' rows before it.
+    plan_id = _plans(bulk, rng, proposal_id, stage, staff, times, now) if _reached(stage, S.ACCEPTED) else None
+    for (action, before, after), at in zip(steps, times, strict=True):
+        actor = author if action in (Action.SUBMIT, Action.WITHDRAW) else staff if action in BY_STAFF else None
+        about = ("plan", plan_id) if action in (Action.PUBLISH_PLAN, Action.APPROVE_PLAN) and plan_id else ("", None)
+        bulk.add("proposal_event", {
+            "id": bulk.next_id("proposal_event"), "proposal_id": proposal_id, "actor_id": actor,
+            "action": action.value, "from_stage": before.value, "to_stage": after.value,
+            "reason": words.body(rng, 1) if action in (Action.REJECT, Action.REQUEST_CHANGES) else "",
+            "subject_kind": about[0], "subject_id": about[1], "at": at})
+    for user_id in others[:cosigns]:
+        bulk.add("cosign", {"id": bulk.next_id("cosign"), "proposal_id": proposal_id, "user_id": user_id,
+                            "household_id": None, "created_at": times[0] if times else created})
     if _reached(stage, S.IMPLEMENTATION):
         _works(bulk, rng, proposal_id, stage, staff, times, now)
     if _reached(stage, S.RATING):
