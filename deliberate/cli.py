@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -14,6 +15,8 @@ from sqlmodel import select
 
 from deliberate import ticker
 from deliberate.backup import BackupFailed, Copy, back_up, restore
+from deliberate.bench_data import load as bench_load
+from deliberate.bench_data.sizes import SCALES
 from deliberate.db import Database
 from deliberate.inbox import mailing
 from deliberate.mail import DeliveryFailed, Message, SmtpSender
@@ -91,6 +94,22 @@ def load_demo(settings: Settings, *, if_empty: bool) -> int:
     print(f"Logins (password {demo.DEMO_PASSWORD}):")
     for username, name, what in summary.logins:
         print(f"  {username:<14} {name:<8} {what}")
+    return 0
+
+
+def bench_data(settings: Settings, scale: str, seed: int, urls: str) -> int:
+    try:
+        bench_load.check_empty(settings)  # before migrating: a database in use is left as it is
+        db_upgrade(settings)
+        loaded = bench_load.load(settings, SCALES[scale], seed=seed)
+    except bench_load.NotEmpty as full:
+        print(f"deliberate: the database is not empty (table {full} has rows); bench-data loads only into an "
+              "empty database.", file=sys.stderr)
+        return 2
+    bench_load.write_urls(loaded.urls, Path(urls))
+    rows = sum(loaded.counts.values())
+    print(f"Loaded the {scale} benchmark data (seed {seed}): {rows:,} rows in {loaded.seconds:.0f} s; "
+          f"URLs in {urls}")
     return 0
 
 
@@ -183,6 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("tick", help="do the clock's work now: open and close votes, end periods (for cron)")
     count = commands.add_parser("recount", help="recount a vote from its exported ballots (JSON)")
     count.add_argument("file", help='the export, or "-" for standard input')
+    bench = commands.add_parser("bench-data", help="load a reproducible benchmark dataset into an empty database "
+                                                   "and write the URLs to load-test")
+    bench.add_argument("--scale", choices=sorted(SCALES), required=True, metavar="{small,district}",
+                       help="about a hundredth of a district, or a district (issue 12's sizes)")
+    bench.add_argument("--seed", type=int, default=12)
+    bench.add_argument("--database-url", help="instead of DATABASE_URL")
+    bench.add_argument("--urls", default="bench/urls.json", help="where to write the URLs (bench/urls.json)")
     args = parser.parse_args(argv)
     if args.command == "recount":  # needs no settings or database
         return recount(args.file)
@@ -197,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
             return restore_backup(settings, args.path, force=args.force)
         if args.command == "demo":
             return load_demo(settings, if_empty=args.if_empty)
+        if args.command == "bench-data":
+            if args.database_url:
+                settings = replace(settings, database_url=args.database_url)
+            return bench_data(settings, args.scale, args.seed, args.urls)
         if args.command == "tick":
             return tick(settings)
         if args.command == "mail":

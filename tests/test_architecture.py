@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("web",),
 ]
 # Above everything: what each domain shows on the web (its views and forms) and what puts the app together.
-TOP_MODULES = ("app", "asgi", "cli", "demo", "models", "ticker")
+TOP_MODULES = ("app", "asgi", "bench_data", "cli", "demo", "models", "ticker")
 VIEW_SUFFIXES = ("views", "forms")
 
 
