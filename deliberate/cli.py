@@ -13,7 +13,7 @@ from alembic.config import Config
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from deliberate import ticker
+from deliberate import demo, ticker
 from deliberate.backup import BackupFailed, Copy, back_up, restore
 from deliberate.bench_data import load as bench_load
 from deliberate.bench_data.sizes import SCALES
@@ -76,8 +76,6 @@ def _describe(copy: Copy) -> None:
 
 
 def load_demo(settings: Settings, *, if_empty: bool) -> int:
-    from deliberate import demo  # here: the other commands (a recount above all) start without it
-
     database = Database(settings)
     try:
         with database.writing() as session:
