@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import func
@@ -72,17 +73,20 @@ class PlaceCounts:
 
 
 def counts(session: Session, place: Place) -> PlaceCounts:
-    within = Place.path.startswith(place.path)
-    by_kind = dict(session.exec(
-        select(Place.kind, func.count()).where(within, Place.id != place.id).group_by(Place.kind)
-    ).all())
-    households = session.exec(
-        select(func.count()).select_from(Household).join(Place, col(Place.id) == Household.building_id).where(within)
-    ).one()
-    residents = session.exec(
-        select(func.count()).select_from(Member).join(Household, col(Household.id) == Member.household_id)
-        .join(Place, col(Place.id) == Household.building_id).where(within)
-    ).one()
+    """How many places, homes and people are within. The register is counted by the buildings' ids (its
+    indexes), never by joining every household to its place to test the path: that read the whole district."""
+    kinds = session.exec(select(Place.id, Place.kind).where(Place.path.startswith(place.path))).all()
+    by_kind = Counter(kind for ident, kind in kinds if ident != place.id)
+    buildings = [ident for ident, kind in kinds if kind == PlaceKind.BUILDING]
+    households = residents = 0
+    if buildings:
+        households = session.exec(
+            select(func.count()).select_from(Household).where(col(Household.building_id).in_(buildings))
+        ).one()
+        residents = session.exec(
+            select(func.count()).select_from(Member).join(Household, col(Household.id) == Member.household_id)
+            .where(col(Household.building_id).in_(buildings))
+        ).one()
     return PlaceCounts(
         compounds=by_kind.get(PlaceKind.COMPOUND, 0),
         buildings=by_kind.get(PlaceKind.BUILDING, 0),
