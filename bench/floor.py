@@ -2,28 +2,31 @@
 
 `uvicorn bench.floor:app` answers each page benchmarked with its bytes, captured from the real app, from
 memory (BENCH_FLOOR_PAGES: a JSON manifest {path with query: [content type, body file]}), and
-`POST /floor/ballot` parses a form with Starlette's parser (python-multipart) and commits one row, on SQLite
-with the app's pragmas or on PostgreSQL (BENCH_FLOOR_DATABASE_URL, in SQLAlchemy's spelling).
+`POST /floor/ballot` parses a form with Starlette's parser (python-multipart) and commits one row through an
+engine made by deliberate.db, so with the app's pool and SQLite pragmas (WAL, synchronous=NORMAL, foreign keys,
+busy timeout), to BENCH_FLOOR_DATABASE_URL: a SQLite file, or the app's own PostgreSQL database. `make_table`
+(called by the harness, once) creates its table.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import sqlite3
-import threading
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
+from sqlalchemy import Engine, text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from deliberate.db import IMMEDIATE, make_engine
+from deliberate.settings import Settings
+
 BALLOT_PATH = "/floor/ballot"
 TABLE = "bench_floor_ballot"
-BUSY_TIMEOUT_MS = 10_000  # deliberate.settings.Settings.sqlite_busy_timeout_ms
 
 
 def load_pages(manifest: Path) -> dict[str, tuple[str, bytes]]:
@@ -32,44 +35,28 @@ def load_pages(manifest: Path) -> dict[str, tuple[str, bytes]]:
             for path, (content_type, body) in entries.items()}
 
 
+def make_table(database_url: str) -> Engine:
+    """The floor's engine, made as the app makes its own (deliberate.db: pool, pragmas), and its table, new."""
+    engine = make_engine(replace(Settings(), database_url=database_url))
+    key = "INTEGER PRIMARY KEY AUTOINCREMENT" if engine.dialect.name == "sqlite" else "SERIAL PRIMARY KEY"
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+        connection.exec_driver_sql(f"CREATE TABLE {TABLE} (id {key}, voter TEXT NOT NULL, choice TEXT NOT NULL, "
+                                   "at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
+    return engine
+
+
 class Committer:
-    """One row per call, committed; a connection per thread (the app's pool does as much)."""
+    """One row per call, committed in a writer's transaction (BEGIN IMMEDIATE on SQLite, as the app's)."""
 
     def __init__(self, database_url: str) -> None:
-        self.database_url = database_url
-        self.local = threading.local()
-        self.sqlite = database_url.startswith("sqlite")
-
-    def _connect(self) -> Any:
-        connection: Any
-        if self.sqlite:
-            connection = sqlite3.connect(self.database_url.removeprefix("sqlite:///"), isolation_level=None,
-                                         check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
-            for pragma in ("journal_mode=WAL", "foreign_keys=ON", f"busy_timeout={BUSY_TIMEOUT_MS}",
-                           "synchronous=NORMAL", "secure_delete=ON"):  # as deliberate.db does
-                connection.execute(f"PRAGMA {pragma}")
-            key = "INTEGER PRIMARY KEY AUTOINCREMENT"
-        else:
-            import psycopg
-
-            connection = psycopg.connect(self.database_url.replace("postgresql+psycopg://", "postgresql://"),
-                                         autocommit=True)
-            key = "SERIAL PRIMARY KEY"
-        connection.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id {key}, voter TEXT NOT NULL, "
-                           "choice TEXT NOT NULL, at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)")
-        return connection
+        self.writer = make_engine(replace(Settings(), database_url=database_url)).execution_options(
+            **{IMMEDIATE: True})
+        self.insert = text(f"INSERT INTO {TABLE} (voter, choice) VALUES (:voter, :choice)")
 
     def commit(self, voter: str, choice: str) -> None:
-        connection = getattr(self.local, "connection", None)
-        if connection is None:
-            connection = self.local.connection = self._connect()
-        if self.sqlite:
-            connection.execute("BEGIN IMMEDIATE")  # as the app's writers begin
-            connection.execute(f"INSERT INTO {TABLE} (voter, choice) VALUES (?, ?)", (voter, choice))
-            connection.execute("COMMIT")
-        else:
-            with connection.transaction():
-                connection.execute(f"INSERT INTO {TABLE} (voter, choice) VALUES (%s, %s)", (voter, choice))
+        with self.writer.begin() as connection:
+            connection.execute(self.insert, {"voter": voter, "choice": choice})
 
 
 def create_floor(pages: dict[str, tuple[str, bytes]], database_url: str | None) -> Starlette:

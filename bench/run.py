@@ -32,7 +32,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx2 as httpx
 
 from bench import demo_urls
-from bench.floor import BALLOT_PATH
+from bench.floor import BALLOT_PATH, make_table
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -474,21 +474,22 @@ def measure(database_url: str, urls_path: Path, seconds: float, workers_list: li
                     app_load = wrk(app.base + target.path, seconds, cookie=target.cookie)
                     run.rows.append(judge_page(Row(target.name, workers, app_load, floor_load)))
                     print(_line(run.rows[-1]), flush=True)
-                if ballots:
-                    run.rows.append(judge_ballots(_ballot_row(app, floor, ballots, seconds, workers, CONNECTIONS)))
-                    print(_line(run.rows[-1]), flush=True)
-                run.rss[f"{workers} worker(s), pages and ballots"] = app.peak_rss_mb()
-                if logins:
-                    requests = write_requests(DATA / "bench-logins.tsv", logins)
-                    load = wrk(app.base + "/login", max(seconds, LOGIN_MIN_S), connections=LOGIN_CONNECTIONS,
-                               requests=requests, ok="303")
-                    run.rows.append(judge_logins(Row("login (POST)", workers, load, None, LOGIN_CONNECTIONS)))
-                    print(_line(run.rows[-1]), flush=True)
+            if ballots:
+                row = _ballot_row(app, (manifest, floor_db), ballots, seconds, workers, CONNECTIONS)
+                run.rows.append(judge_ballots(row))
+                print(_line(run.rows[-1]), flush=True)
+            run.rss[f"{workers} worker(s), pages and ballots"] = app.peak_rss_mb()
+            if logins:
+                requests = write_requests(DATA / "bench-logins.tsv", logins)
+                load = wrk(app.base + "/login", max(seconds, LOGIN_MIN_S), connections=LOGIN_CONNECTIONS,
+                           requests=requests, ok="303")
+                run.rows.append(judge_logins(Row("login (POST)", workers, load, None, LOGIN_CONNECTIONS)))
+                print(_line(run.rows[-1]), flush=True)
             if logins:  # argon2id takes 64 MB per hash in flight: the logins' own peak
                 run.rss[f"{workers} worker(s), after the logins too"] = app.peak_rss_mb()
     if ballots:
-        with app_server(database_url, BALLOT_WORKERS) as app, floor_server(manifest, floor_db, BALLOT_WORKERS) as floor:
-            row = _ballot_row(app, floor, ballots, seconds, BALLOT_WORKERS, BALLOT_CONNECTIONS)
+        with app_server(database_url, BALLOT_WORKERS) as app:
+            row = _ballot_row(app, (manifest, floor_db), ballots, seconds, BALLOT_WORKERS, BALLOT_CONNECTIONS)
             run.rows.append(judge_ballots(row))
             print(_line(run.rows[-1]), flush=True)
             run.rss[f"{BALLOT_WORKERS} workers, ballots at {BALLOT_CONNECTIONS} connections"] = app.peak_rss_mb()
@@ -500,11 +501,7 @@ def measure(database_url: str, urls_path: Path, seconds: float, workers_list: li
 def _empty_floor(floor_db: str) -> None:
     if floor_db.startswith("sqlite:///"):
         _empty(floor_db)
-    else:
-        import psycopg
-
-        with psycopg.connect(floor_db.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as pg:
-            pg.execute("DROP TABLE IF EXISTS bench_floor_ballot")
+    make_table(floor_db).dispose()
 
 
 def _login_rows(base: str, urls: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -518,13 +515,16 @@ def _login_rows(base: str, urls: dict[str, Any]) -> list[tuple[str, str, str, st
     return rows
 
 
-def _ballot_row(app: Server, floor: Server, ballots: list[tuple[str, str, str]], seconds: float, workers: int,
-                connections: int) -> Row:
+def _ballot_row(app: Server, floor_setup: tuple[Path, str], ballots: list[tuple[str, str, str]], seconds: float,
+                workers: int, connections: int) -> Row:
+    """The POST floor runs in a floor server of its own, stopped before the app's run: its pooled connections
+    would otherwise count against PostgreSQL's max_connections while the app casts."""
     app_requests = write_requests(DATA / "bench-ballots.tsv", [("POST", p, c, b) for p, c, b in ballots])
     floor_requests = write_requests(DATA / "bench-floor-ballots.tsv", [("POST", BALLOT_PATH, "", b)
                                                                        for _p, _c, b in ballots])
-    floor_load = wrk(floor.base + BALLOT_PATH, floor_seconds(seconds), connections=connections, requests=floor_requests,
-                     ok="303,200")
+    with floor_server(*floor_setup, workers) as floor:
+        floor_load = wrk(floor.base + BALLOT_PATH, floor_seconds(seconds), connections=connections,
+                         requests=floor_requests, ok="303,200")
     app_load = wrk(app.base + "/", seconds, connections=connections, requests=app_requests, ok="303,200")
     return Row("ballot (POST)", workers, app_load, floor_load, connections)
 

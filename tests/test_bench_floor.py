@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from bench.floor import BALLOT_PATH, TABLE, create_floor, load_pages
+from bench.floor import BALLOT_PATH, TABLE, create_floor, load_pages, make_table
 from bench.run import Target, parse_wrk, twin, write_manifest
 
 PAGE = "<!doctype html><title>议事厅</title>".encode()
@@ -32,6 +32,7 @@ def test_floor_answers_each_page_with_its_captured_bytes_and_type(tmp_path: Path
 
 def test_floor_ballot_parses_the_form_and_commits_one_row_on_sqlite_in_wal(tmp_path: Path) -> None:
     path = tmp_path / "floor.db"
+    make_table(f"sqlite:///{path}").dispose()
     with TestClient(create_floor({}, f"sqlite:///{path}"), follow_redirects=False) as client:
         answer = client.post(BALLOT_PATH, data={"csrf_token": "x", "entry": "17", "choice": ["甲", "乙"]})
         assert answer.status_code == 303
