@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -219,7 +220,7 @@ def cookie_header(client: httpx.Client) -> str:
 
 def login_form(base: str) -> tuple[str, str]:
     """An anonymous browser's cookie and the CSRF token of its login form."""
-    with httpx.Client(base_url=base, follow_redirects=False) as client:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=120) as client:
         page = client.get("/login")
         found = CSRF.search(page.text)
         if page.status_code != 200 or not found:
@@ -229,7 +230,7 @@ def login_form(base: str) -> tuple[str, str]:
 
 def log_in(base: str, username: str, password: str) -> str:
     """The cookie of a browser logged in as `username`."""
-    with httpx.Client(base_url=base, follow_redirects=False) as client:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=120) as client:
         page = client.get("/login")
         found = CSRF.search(page.text)
         if not found:
@@ -260,10 +261,13 @@ def capture(base: str, urls: dict[str, Any], staff_cookie: str) -> tuple[list[Ta
     """Each page's bytes (and its `.json` twin's, when there is one), fetched once as its reader sees them."""
     pages = [(name, path, "") for name, path in urls.get("pages", {}).items()]
     pages += [(name, path, staff_cookie) for name, path in urls.get("staff_pages", {}).items()]
-    targets, skipped = [], []
+    targets, skipped, seen = [], [], set()
     with httpx.Client(base_url=base, follow_redirects=False, timeout=600) as client:
         for name, path, cookie in pages:
             for label, url in ((name, path), (name + ".json", twin(path))):
+                if (url, cookie) in seen or (label != name and name.endswith(".json")):
+                    continue  # a twin urls.json lists as a page of its own is measured once
+                seen.add((url, cookie))
                 answer = client.get(url, headers={"Cookie": cookie} if cookie else {})
                 if answer.status_code == 200:
                     targets.append(Target(label, url, cookie, answer.headers.get("content-type", "text/html"),
@@ -294,23 +298,27 @@ def ballot_bodies(base: str, voters: list[dict[str, str]]) -> tuple[list[tuple[s
     """(path, cookie, body) of each voter's ballot in two versions (a changed ballot on each request), after
     one real cast each: a voter whose ballot cannot be changed without a receipt (a secret vote) is left out."""
     rows, left_out = [], []
-    for voter in voters:
-        cookie = log_in(base, voter["username"], voter["password"])
-        with httpx.Client(base_url=base, follow_redirects=False, headers={"Cookie": cookie}) as client:
-            form = _ballot_form(client, voter["vote"])
-            if form is None:
-                left_out.append(f"{voter['username']}: no ballot form on {voter['vote']}")
-                continue
-            action, fields, choices = form
-            bodies = [urlencode({**fields, "choice": choice}) for choice in (choices[:2] * 2)[:2]]
-            first = client.post(action, content=bodies[0],
-                                headers={"Content-Type": "application/x-www-form-urlencoded"})
-            again = _ballot_form(client, voter["vote"])
-            if first.status_code not in (200, 303) or again is None:
-                left_out.append(f"{voter['username']}: casting answered {first.status_code}, or needs a receipt")
-                continue
-            rows += [(action, cookie, body) for body in bodies]
+    with ThreadPoolExecutor(max_workers=4) as pool:  # logging in is argon2's time: a few at once
+        for voter, found in zip(voters, pool.map(lambda voter: _prime(base, voter), voters), strict=True):
+            if isinstance(found, str):
+                left_out.append(f"{voter['username']}: {found}")
+            else:
+                rows += found
     return rows, left_out
+
+
+def _prime(base: str, voter: dict[str, str]) -> list[tuple[str, str, str]] | str:
+    cookie = log_in(base, voter["username"], voter["password"])
+    with httpx.Client(base_url=base, follow_redirects=False, headers={"Cookie": cookie}, timeout=120) as client:
+        form = _ballot_form(client, voter["vote"])
+        if form is None:
+            return f"no ballot form on {voter['vote']} (closed, not on the roll, or a receipt needed)"
+        action, fields, choices = form
+        bodies = [urlencode({**fields, "choice": choice}) for choice in (choices[:2] * 2)[:2]]
+        first = client.post(action, content=bodies[0], headers={"Content-Type": "application/x-www-form-urlencoded"})
+        if first.status_code not in (200, 303) or _ballot_form(client, voter["vote"]) is None:
+            return f"casting answered {first.status_code}, or a change needs a receipt (a secret vote)"
+        return [(action, cookie, body) for body in bodies]
 
 
 def _ballot_form(client: httpx.Client, vote: str) -> tuple[str, dict[str, str], list[str]] | None:
