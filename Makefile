@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-test browser-deps translations messages migrate demo serve bench clean
+.PHONY: run test lint install install-test browser-deps translations messages migrate demo serve bench wrk-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,8 +60,20 @@ browser-deps:
 	fi
 	@test -f $(AXE) || npm install --no-audit --no-fund --prefix tests/browser
 
-bench: install-test
-	$(BIN)/python -m bench.run
+# make bench: pages, ballots and logins under wrk against `deliberate serve`, each beside its floor (a bare
+# Starlette app); SCALE=small|district (default district), DB=postgresql+psycopg://… for PostgreSQL (or
+# BENCH_DATABASE_URL), BENCH_SECONDS per wrk run. Results: bench/RESULTS.md and data/bench-results-latest.json.
+SCALE ?= district
+DB ?= $(BENCH_DATABASE_URL)
+bench: install-test wrk-deps
+	$(BIN)/python -m bench.run --scale $(SCALE) $(if $(DB),--database-url "$(DB)")
+
+# wrk is Debian's package, installed only when it is missing.
+wrk-deps:
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  echo "wrk-deps: installing wrk"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
+	fi
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache tests/browser/node_modules tests/screenshots
