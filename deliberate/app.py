@@ -44,7 +44,9 @@ from deliberate.web.middleware import (
     LocaleMiddleware,
     SecurityHeadersMiddleware,
 )
-from deliberate.web.responses import namespaced, redirect
+from deliberate.web.page_cache import CachedPage
+from deliberate.web.page_cache import make as make_page_cache
+from deliberate.web.responses import PublicPage, namespaced, redirect
 from deliberate.web.templating import make_templates
 
 
@@ -76,8 +78,19 @@ def _background(settings: Settings, database: Database) -> Callable[[Starlette],
 
 
 def _each_in_one_transaction(routes: list[Route]) -> list[Route]:
-    """Every handler behind the request boundary that commits its one transaction (web/database.py)."""
-    return [Route(r.path, unit_of_work(r.endpoint), methods=sorted(r.methods or ()), name=r.name) for r in routes]
+    """Every handler behind the request boundary that commits its one transaction (web/database.py); a public
+    page behind the cache of what anonymous visitors see (web/page_cache.py)."""
+    return [_bounded(r) for r in routes]
+
+
+def _bounded(route: Route) -> Route:
+    endpoint = unit_of_work(route.endpoint)
+    methods = sorted(route.methods or ())
+    if isinstance(route, PublicPage):
+        page = PublicPage(route.path, endpoint, methods=methods, name=route.name)
+        page.app = CachedPage(page.app)
+        return page
+    return Route(route.path, endpoint, methods=methods, name=route.name)
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Starlette:
@@ -131,5 +144,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = database
     app.state.templates = make_templates(settings)
+    app.state.page_cache = make_page_cache(database.version, seconds=settings.page_cache_seconds,
+                                           megabytes=settings.page_cache_mb)
     app.state.acting_user = acting_user_id
     return app

@@ -21,6 +21,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC) + _offset
 
 
+def moved() -> tuple[timedelta, datetime | None]:
+    """How tests have moved the clock: part of what a cached page depends on (web/page_cache.py)."""
+    return _offset, _frozen
+
+
 @contextmanager
 def travel(delta: timedelta) -> Iterator[None]:
     """Run with the clock moved `delta` ahead (or back), still ticking."""

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, select
 
+from deliberate.data_version import DataVersion
 from deliberate.refusal import NotFound
 from deliberate.settings import Settings
 
@@ -171,6 +172,7 @@ class Database:
         self.settings = settings
         self.engine = make_engine(settings)
         self._writer = self.engine.execution_options(**{IMMEDIATE: True})
+        self.version = DataVersion(self.engine)
 
     def session(self, *, write: bool = False) -> Session:
         return Session(self._writer if write else self.engine, expire_on_commit=False,
@@ -188,4 +190,5 @@ class Database:
                 raise
 
     def dispose(self) -> None:
+        self.version.close()
         self.engine.dispose()

@@ -52,6 +52,10 @@ class Settings:
     # Requests served at once by each server process (its thread pool); each holds at most two database
     # connections (a reader and its one writer), so the pool has room for all of them and never makes one wait.
     request_threads: int = 16
+    # Public pages as an anonymous visitor sees them, kept by each server process while nothing has been
+    # committed to the database and for at most this many seconds (what the clock alone changes); 0: off.
+    page_cache_seconds: int = 30
+    page_cache_mb: int = 16
     trusted_hosts: tuple[str, ...] = field(default_factory=tuple)
     # The proxies whose X-Forwarded-For is believed (comma-separated addresses, or "*"); empty: none, so a
     # client's address is the one it connects from and nobody can claim another's.
@@ -97,6 +101,8 @@ class Settings:
                 env, "SQLITE_BUSY_TIMEOUT_MS", defaults.sqlite_busy_timeout_ms
             ),
             request_threads=_int(env, "REQUEST_THREADS", defaults.request_threads),
+            page_cache_seconds=_int(env, "PAGE_CACHE_SECONDS", defaults.page_cache_seconds),
+            page_cache_mb=_int(env, "PAGE_CACHE_MB", defaults.page_cache_mb),
             smtp_host=env.get("SMTP_HOST", "").strip(),
             smtp_port=_int(env, "SMTP_PORT", defaults.smtp_port),
             smtp_security=(env.get("SMTP_SECURITY") or defaults.smtp_security).strip().lower(),
@@ -126,6 +132,8 @@ class Settings:
             raise SettingsError("TICK_INTERVAL_SECONDS must be 0 (off) or more")
         if not 1 <= self.request_threads <= 200:
             raise SettingsError("REQUEST_THREADS must be between 1 and 200")
+        if self.page_cache_seconds < 0 or self.page_cache_mb < 0:
+            raise SettingsError("PAGE_CACHE_SECONDS and PAGE_CACHE_MB must be 0 (off) or more")
 
     @property
     def sends_mail(self) -> bool:

@@ -108,10 +108,14 @@ def namespaced(namespace: str, routes: list[Route]) -> list[Route]:
     return routes
 
 
+class PublicPage(Route):
+    """A page anyone may open: what an anonymous visitor sees of it may be kept (web/page_cache.py)."""
+
+
 def public_routes(path: str, endpoint: Callable[..., Any], name: str) -> list[Route]:
     """A public page and its `.json` twin: the same URL with `.json`."""
     twin = "/index.json" if path == "/" else path + ".json"
     return [
-        Route(path, endpoint, methods=["GET"], name=name),
-        Route(twin, endpoint, methods=["GET"], name=name + ".json"),
+        PublicPage(path, endpoint, methods=["GET"], name=name),
+        PublicPage(twin, endpoint, methods=["GET"], name=name + ".json"),
     ]
