@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from argon2 import PasswordHasher, Type, extract_parameters
@@ -288,3 +291,26 @@ def test_the_clock_sweeps_away_old_failures_and_ended_sessions(client, session, 
     assert session.exec(select(LoginFailure)).all() == []
     assert session.get(WebSession, "old") is None
     assert len(session.exec(select(WebSession)).all()) == 1  # lu's own, alive
+
+
+def test_no_more_passwords_are_checked_at_once_than_the_hashing_threads(monkeypatch) -> None:
+    """Sixteen logins at once: each check holds 19 MiB, so only a few run together, however many requests wait."""
+    running = peak = 0
+    guard = threading.Lock()
+
+    class Slow:
+        def verify(self, stored: str, password: str) -> bool:
+            nonlocal running, peak
+            with guard:
+                running += 1
+                peak = max(peak, running)
+            time.sleep(0.02)
+            with guard:
+                running -= 1
+            return True
+
+    monkeypatch.setattr(passwords, "_hasher", Slow())
+    with ThreadPoolExecutor(max_workers=16) as requests:
+        answers = list(requests.map(lambda n: passwords.verify("stored", "password"), range(32)))
+    assert answers == [True] * 32
+    assert 2 <= peak <= passwords.HASHING_THREADS
