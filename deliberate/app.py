@@ -7,6 +7,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 
 import anyio.to_thread
+from sqlalchemy.exc import OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         exception_handlers={
             HTTPException: errors.http_exception,
             Refused: errors.refused,
+            OperationalError: errors.database_error,
             LoginRequired: _login_required,
             500: errors.server_error,
         },

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -16,6 +18,7 @@ from deliberate.web import database
 from deliberate.web.auth import current_user, login_url
 
 _ = i18n.gettext
+log = logging.getLogger(__name__)
 
 
 def titles() -> dict[int, str]:
@@ -29,6 +32,7 @@ def titles() -> dict[int, str]:
         422: _("内容有误"),
         429: _("尝试次数过多"),
         500: _("服务器出错了"),
+        503: _("系统繁忙"),
     }
 
 
@@ -43,6 +47,7 @@ def explanations() -> dict[int, str]:
         422: _("提交的内容有误，请修改后重试。"),
         429: _("请稍后再试。"),
         500: _("服务器遇到了问题，我们已记录下来。请稍后再试，您已保存的内容不会丢失。"),
+        503: _("现在同时提交的人很多，您这次的操作没有保存。请过几秒钟再提交一次。"),
     }
 
 
@@ -124,6 +129,27 @@ def _asked_for(request: Request) -> str:
     if request.method in ("GET", "HEAD"):
         return request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return _back(request) or "/"
+
+
+BUSY_RETRY_SECONDS = 5
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """SQLite's write lock not had within the busy timeout: 503, nothing of this request saved (its
+    transaction was rolled back by the request boundary), try again; any other database error is a 500."""
+    assert isinstance(exc, OperationalError)
+    if not is_busy(exc):
+        log.error("database error in %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(request, 500)
+    log.warning("database busy: %s %s answered 503", request.method, request.url.path)
+    response = error_response(request, 503)
+    response.headers["Retry-After"] = str(BUSY_RETRY_SECONDS)
+    return response
+
+
+def is_busy(exc: OperationalError) -> bool:
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
