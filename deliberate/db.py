@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -150,16 +152,60 @@ def _sqlite_engine(settings: Settings) -> Engine:
         cursor.execute("PRAGMA secure_delete=ON")  # a deleted row (a ballot mixed out of the urn) is zeroed
         cursor.close()
 
+    turn = _TURNS[engine] = WriterTurn(settings.sqlite_busy_timeout_ms / 1000)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # A writer that starts deferred and upgrades later fails at once with SQLITE_BUSY;
         # one that begins IMMEDIATE waits its turn under the busy timeout.
         if conn.get_execution_options().get(IMMEDIATE):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            turn.take(conn.connection.dbapi_connection)
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                turn.give_back(conn.connection.dbapi_connection)
+                raise
         else:
             conn.exec_driver_sql("BEGIN")
 
+    for name in ("commit", "rollback"):
+        event.listen(engine, name, lambda conn: turn.give_back(conn.connection.dbapi_connection))
+    for name in ("checkin", "reset", "close", "invalidate"):  # however the connection leaves, the turn is given
+        event.listen(engine.pool, name, lambda dbapi_connection, *_rest: turn.give_back(dbapi_connection))
     return engine
+
+
+def writer_turn(engine: Engine) -> WriterTurn | None:
+    """The turn this SQLite engine's writers take (None on PostgreSQL)."""
+    return _TURNS.get(engine)
+
+
+class WriterTurn:
+    """This process's SQLite writers take turns in a lock of its own before BEGIN IMMEDIATE. SQLite's busy
+    handler makes waiting writers sleep and poll (up to 100 ms a sleep), so the lock sits idle while they
+    sleep and the unlucky ones wait seconds; a waiter here is woken the moment the last writer is done.
+    Writers of other processes still meet SQLite's busy timeout, as does one here that waited that long."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._holder: int | None = None
+
+    def take(self, connection: object) -> None:
+        if self._lock.acquire(timeout=self.timeout):
+            self._holder = id(connection)
+
+    def give_back(self, connection: object) -> None:
+        if connection is not None and self._holder == id(connection):
+            self._holder = None
+            self._lock.release()
+
+    @property
+    def taken(self) -> bool:
+        return self._lock.locked()
+
+
+_TURNS: weakref.WeakKeyDictionary[Engine, WriterTurn] = weakref.WeakKeyDictionary()
 
 
 SEALING_KEY = "sealing_key"  # a session's key to the urn of secret ballots (`deliberate.voting.urn`)

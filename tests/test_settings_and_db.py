@@ -10,6 +10,7 @@ from factories import reload
 from sqlalchemy import text
 from sqlmodel import select
 
+from deliberate.db import writer_turn
 from deliberate.places.actions import do_create_place
 from deliberate.places.models import Place
 from deliberate.settings import DEFAULT_SECRET, Settings, SettingsError
@@ -81,3 +82,32 @@ def test_concurrent_writers_wait_their_turn_instead_of_failing(database):
     assert errors == []
     with database.session() as s:
         assert len(s.exec(select(Place)).all()) == 40
+
+
+def _turn_is_free(database) -> bool:
+    """No writer of this process holds its turn: another could begin at once."""
+    turn = writer_turn(database.engine)
+    assert turn is not None
+    return not turn.taken
+
+
+def test_a_writers_turn_is_given_back_however_its_transaction_ends(database):
+    if not database.settings.is_sqlite:
+        pytest.skip("the turn is SQLite's: PostgreSQL's writers lock rows")
+    with database.writing() as s:
+        do_create_place(s, kind="community", name="committed")
+        assert not _turn_is_free(database)
+    assert _turn_is_free(database)
+    with pytest.raises(RuntimeError), database.writing() as s:
+        do_create_place(s, kind="community", name="rolled back")
+        raise RuntimeError("the action failed")
+    assert _turn_is_free(database)
+    s = database.session(write=True)
+    do_create_place(s, kind="community", name="abandoned")
+    s.close()  # never committed nor rolled back by hand: the pool's reset gives the turn back
+    assert _turn_is_free(database)
+    with database.session() as reading:
+        reading.exec(select(Place)).all()  # readers never take the turn
+        assert _turn_is_free(database)
+    with database.session() as check:
+        assert [p.name for p in check.exec(select(Place)).all()] == ["committed"]
