@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -13,7 +14,7 @@ from alembic.config import Config
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import select
 
-from deliberate import demo, ticker
+from deliberate import connections, demo, ticker
 from deliberate.backup import BackupFailed, Copy, back_up, restore
 from deliberate.bench_data import load as bench_load
 from deliberate.bench_data.sizes import SCALES
@@ -114,9 +115,31 @@ def bench_data(settings: Settings, scale: str, seed: int, urls: str) -> int:
 def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     settings.check()
     _check_sealing_key(settings)
+    if not settings.is_sqlite:
+        _fit_the_connections(settings, workers)
     trusted = settings.forwarded_allow_ips
     uvicorn.run("deliberate.asgi:app", host=host, port=port, workers=workers, proxy_headers=bool(trusted),
                 forwarded_allow_ips=trusted or None)
+
+
+def _fit_the_connections(settings: Settings, workers: int) -> None:
+    """On PostgreSQL, fewer request threads per worker when the workers' pools would not fit in the server's
+    free connections (each pool holds 2 × REQUEST_THREADS + 4, and one more asks the data version): beyond
+    max_connections, requests would fail with "too many clients". Refuses to start if not even one fits."""
+    database = Database(settings)
+    try:
+        free = connections.free(database)
+    finally:
+        database.dispose()
+    threads = connections.threads_that_fit(free, workers, settings.request_threads)
+    if threads is None:
+        raise SettingsError(f"PostgreSQL has {free} free connections: too few for {workers} worker(s); "
+                            "raise max_connections or start fewer workers")
+    if threads < settings.request_threads:
+        print(f"deliberate: PostgreSQL has {free} free connections, so each of the {workers} workers serves "
+              f"{threads} requests at a time (REQUEST_THREADS {settings.request_threads} would not fit)",
+              file=sys.stderr)
+        os.environ["REQUEST_THREADS"] = str(threads)  # the workers read their settings from the environment
 
 
 def _check_sealing_key(settings: Settings) -> None:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import UTC, datetime
 
 import pytest
 from factories import reload
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
+from deliberate import cli, connections
 from deliberate.db import writer_turn
 from deliberate.places.actions import do_create_place
 from deliberate.places.models import Place
 from deliberate.settings import DEFAULT_SECRET, Settings, SettingsError
+from deliberate.web.errors import is_busy
 
 
 def test_production_refuses_the_default_secret():
@@ -35,8 +39,6 @@ def test_bad_numbers_in_the_environment_are_reported():
 
 
 def test_the_cli_refuses_to_serve_production_with_the_default_secret(monkeypatch, capsys):
-    from deliberate import cli
-
     monkeypatch.setenv("DELIBERATE_PRODUCTION", "1")
     monkeypatch.delenv("SECRET_KEY", raising=False)
     assert cli.main(["serve"]) == 2
@@ -111,3 +113,37 @@ def test_a_writers_turn_is_given_back_however_its_transaction_ends(database):
         assert _turn_is_free(database)
     with database.session() as check:
         assert [p.name for p in check.exec(select(Place)).all()] == ["committed"]
+
+
+def test_the_workers_pools_are_fitted_to_postgresqls_free_connections():
+    assert connections.threads_that_fit(1000, 4, 16) == 16
+    fitted = connections.threads_that_fit(80, 4, 16)
+    assert fitted is not None and fitted < 16 and 4 * connections.per_worker(fitted) <= 80
+    assert 4 * connections.per_worker(fitted + 1) > 80
+    assert connections.threads_that_fit(10, 4, 16) is None
+
+
+def test_free_connections_are_read_from_postgresql(database):
+    if database.settings.is_sqlite:
+        pytest.skip("SQLite has no connection limit")
+    with database.engine.connect() as connection:
+        most = int(connection.execute(text("SHOW max_connections")).scalar_one())
+    assert 0 < connections.free(database) < most
+
+
+def test_running_out_of_connections_is_busy_not_broken():
+    exhausted = OperationalError("connect", {}, Exception('FATAL:  sorry, too many clients already'))
+    locked = OperationalError("BEGIN IMMEDIATE", {}, Exception("database is locked"))
+    broken = OperationalError("SELECT", {}, Exception("no such table: place"))
+    assert is_busy(exhausted) and is_busy(locked) and not is_busy(broken)
+
+
+def test_serve_gives_each_worker_fewer_threads_when_the_pools_would_not_fit(settings, monkeypatch, capsys):
+    monkeypatch.delenv("REQUEST_THREADS", raising=False)
+    monkeypatch.setattr(connections, "free", lambda database: 80)
+    cli._fit_the_connections(settings, 4)
+    assert os.environ["REQUEST_THREADS"] == str(connections.threads_that_fit(80, 4, settings.request_threads))
+    assert "80 free connections" in capsys.readouterr().err
+    monkeypatch.setattr(connections, "free", lambda database: 10)
+    with pytest.raises(SettingsError, match="too few for 4 worker"):
+        cli._fit_the_connections(settings, 4)

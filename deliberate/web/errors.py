@@ -135,8 +135,9 @@ BUSY_RETRY_SECONDS = 5
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
-    """SQLite's write lock not had within the busy timeout: 503, nothing of this request saved (its
-    transaction was rolled back by the request boundary), try again; any other database error is a 500."""
+    """SQLite's write lock not had within the busy timeout, or no PostgreSQL connection to be had: 503, nothing
+    of this request saved (its transaction was rolled back by the request boundary), try again; any other
+    database error is a 500."""
     assert isinstance(exc, OperationalError)
     if not is_busy(exc):
         log.error("database error in %s %s", request.method, request.url.path, exc_info=exc)
@@ -148,8 +149,9 @@ async def database_error(request: Request, exc: Exception) -> Response:
 
 
 def is_busy(exc: OperationalError) -> bool:
+    """SQLite's lock not had in time, or PostgreSQL out of connections: it passes, try again."""
     text = str(exc.orig).lower()
-    return "database is locked" in text or "database is busy" in text
+    return any(sign in text for sign in ("database is locked", "database is busy", "too many clients"))
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
