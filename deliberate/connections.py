@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from deliberate.db import Database
+from deliberate.settings import pool_size_for
 
 MARGIN = 5  # for psql, migrations, the cron tick and a backup while the server runs
 
@@ -20,15 +21,12 @@ def free(database: Database) -> int:
 
 
 def per_worker(threads: int) -> int:
-    """A worker's pool (Settings.pool_size: two for each request thread, four for the clock and the mailer)
-    and its data-version connection (deliberate/data_version.py)."""
-    return 2 * threads + 4 + 1
+    """A worker's pool (Settings.pool_size) and its data-version connection (deliberate/data_version.py)."""
+    return pool_size_for(threads) + 1
 
 
 def threads_that_fit(free_connections: int, workers: int, wanted: int) -> int | None:
-    """`wanted` request threads per worker if all the workers' connections fit, else as many as do (None:
+    """`wanted` request threads per worker if all the workers' connections fit, else the most that do (None:
     not even one)."""
-    if workers * per_worker(wanted) <= free_connections:
-        return wanted
-    fitting = (free_connections // max(1, workers) - 5) // 2
-    return fitting if fitting >= 1 else None
+    return next((threads for threads in range(wanted, 0, -1) if workers * per_worker(threads) <= free_connections),
+                None)

@@ -33,6 +33,11 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def pool_size_for(request_threads: int) -> int:
+    """Two connections for each request thread (a reader and its one writer), four for the clock and the mailer."""
+    return 2 * request_threads + 4
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'data' / 'deliberate.db'}"
@@ -148,7 +153,7 @@ class Settings:
     def pool_size(self) -> int:
         """Database connections per server process: two for each request thread, and a few for the clock and
         the mailer, which run on threads of their own."""
-        return 2 * self.request_threads + 4
+        return pool_size_for(self.request_threads)
 
     @property
     def is_sqlite(self) -> bool:
