@@ -235,6 +235,20 @@ class Database:
                 session.rollback()
                 raise
 
+    def truncate_wal(self) -> None:
+        """SQLite's WAL copied into the database without stopping anyone (PASSIVE), and only once all of it is
+        copied truncated, so that nothing of what it held is left in it: TRUNCATE waits for writers and makes
+        them wait while it copies, which for a large WAL (a bulk load, a busy hour) would hold every form past
+        its busy timeout. If readers kept the passive copy from finishing, the WAL is left for another try."""
+        raw = self.engine.raw_connection()  # pysqlite in autocommit (see _sqlite_engine)
+        try:
+            cursor = raw.cursor()
+            _busy, frames, copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            if frames >= 0 and copied == frames:
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            raw.close()
+
     def dispose(self) -> None:
         self.version.close()
         self.engine.dispose()

@@ -12,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlmodel import Session
 
@@ -79,25 +78,12 @@ def _forget_earlier_batches(database: Database, now: datetime) -> None:
             return
     try:
         if database.settings.is_sqlite:
-            raw = database.engine.raw_connection()  # pysqlite in autocommit: see deliberate.db
-            try:
-                _checkpoint_and_truncate(raw.cursor())
-            finally:
-                raw.close()
+            database.truncate_wal()
         else:
             with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.exec_driver_sql("VACUUM secret_ballot, sealed_ballot")
     except Exception:  # a busy database is tried again at the next tick
         log.warning("the clock could not yet forget a closed vote's earlier ballot batches", exc_info=True)
-
-
-def _checkpoint_and_truncate(cursor: Any) -> None:
-    """Copy the WAL into the database without stopping anyone (PASSIVE), and only once all of it is copied
-    truncate it: TRUNCATE waits for writers and makes them wait while it copies, which for a large WAL (a
-    bulk load, a busy hour) would hold every form past its busy timeout."""
-    _busy, frames, copied = cursor.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    if frames >= 0 and copied == frames:
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _sweep(database: Database, now: datetime) -> None:

@@ -79,22 +79,13 @@ def load(settings: Settings, scale: Scale, *, seed: int, quiet: bool = False) ->
         close_seconds = _close(database, voted, bulk)
         urls = _urls(database, settings, reg, made, voted, meeting)
         counts = dict(bulk.counts)
-        _empty_the_wal(database)
+        if settings.is_sqlite:
+            # The load's WAL (hundreds of MB at district scale) emptied now, while nobody waits: the server
+            # would otherwise start with it, and the clock's checkpoint would copy it.
+            database.truncate_wal()
     finally:
         database.dispose()
     return Loaded(urls, counts, time.perf_counter() - started, close_seconds)
-
-
-def _empty_the_wal(database: Database) -> None:
-    """The load's WAL (hundreds of MB at district scale) copied into the database and truncated now, while
-    nobody waits: the server would otherwise start with it, and the clock's checkpoint would copy it."""
-    if database.engine.dialect.name != "sqlite":
-        return
-    raw = database.engine.raw_connection()
-    try:
-        raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        raw.close()
 
 
 def _close(database: Database, voted: votes.Made, bulk: Bulk) -> dict[str, float]:
