@@ -114,12 +114,13 @@ class CachedPage:
             await _answer(scope, send, kept)
             return
         cache.misses += 1
-        if rendering is None and version is not None:
+        leads = rendering is None and version is not None  # the others asking meanwhile wait for this one
+        if leads:
             cache.rendering[key] = anyio.Event()
         try:
             await self._render(scope, receive, send, cache, key, version)
         finally:
-            if rendering is None and version is not None:
+            if leads:
                 cache.rendering.pop(key).set()
 
     async def _render(self, scope: Scope, receive: Receive, send: Send, cache: PageCache, key: Key,
