@@ -18,6 +18,7 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, select
 
 from deliberate.data_version import DataVersion
+from deliberate.numbers import digits
 from deliberate.refusal import NotFound
 from deliberate.settings import Settings
 
@@ -65,7 +66,7 @@ def parse_id(raw: Any) -> int | None:
     """An id named in a URL or a form, or None when it cannot be one (absent, malformed, out of range)."""
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
-    elif isinstance(raw, str) and raw.isdigit() and len(raw) <= 10:
+    elif isinstance(raw, str) and digits(raw) and len(raw) <= 10:
         value = int(raw)
     else:
         return None

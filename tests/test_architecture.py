@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "deliberate"
 # Lowest first. A module may import its own layer and the layers below; the ground floor's modules use one
 # another, and the domains that share a layer are independent of each other.
 LAYERS: list[tuple[str, ...]] = [
-    ("backup", "clock", "connections", "data_version", "db", "i18n", "mail", "periodic", "refusal", "settings"),
+    ("backup", "clock", "connections", "data_version", "db", "i18n", "mail", "numbers", "periodic", "refusal",
+     "settings"),
     ("places",),
     ("accounts",),
     ("policy",),

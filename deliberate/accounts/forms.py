@@ -12,6 +12,7 @@ from deliberate.accounts import actions, rules
 from deliberate.accounts.models import Role, User
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
+from deliberate.numbers import digits
 from deliberate.places.rules import check_name, parse_birth_year
 from deliberate.web import forms
 
@@ -110,7 +111,7 @@ def claim(request: Request) -> tuple[Claim, dict[str, Any], dict[str, str]]:
         "birth_year": year_error,
         "note": _("备注不能超过 500 个字。") if len(typed.note) > 500 else None,
     }.items() if v}
-    values = {"household_id": int(typed.household_id) if typed.household_id.isdigit() else None,
+    values = {"household_id": int(typed.household_id) if digits(typed.household_id) else None,
               "name": typed.name, "birth_year": raw_year, "note": typed.note}
     return typed, values, errors
 

@@ -19,6 +19,7 @@ from deliberate.meetings import rules
 from deliberate.meetings.actions import MAX_AGENDA_ITEMS, ItemRecord, MeetingDraft
 from deliberate.meetings.models import Access, AgendaItem, ItemMove, Meeting
 from deliberate.meetings.queries import MeetingForm
+from deliberate.numbers import digits
 from deliberate.proposals.models import Proposal
 from deliberate.refusal import Invalid, Refused
 from deliberate.web import forms
@@ -121,7 +122,7 @@ def _times(values: dict[str, Any], zone: ZoneInfo, errors: dict[str, str]) -> tu
 def _capacity(raw: str, errors: dict[str, str]) -> int | None:
     if not raw:
         return None
-    if not raw.isdigit() or not 1 <= int(raw) <= CAPACITY_MAX:
+    if not digits(raw) or not 1 <= int(raw) <= CAPACITY_MAX:
         errors["capacity"] = _("名额应是 1 到 %(n)s 之间的整数；不限名额请留空。", n=CAPACITY_MAX)
         return None
     return int(raw)

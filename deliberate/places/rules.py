@@ -6,6 +6,7 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from deliberate.i18n import gettext as _
+from deliberate.numbers import digits
 from deliberate.places.models import PlaceKind
 
 ADULT_AGE = 18
@@ -37,7 +38,7 @@ def parse_area(raw: str) -> tuple[int | None, str | None]:
 
 def parse_birth_year(raw: str, current_year: int) -> tuple[int | None, str | None]:
     text = raw.strip()
-    if not text.isdigit() or len(text) != 4:
+    if not digits(text) or len(text) != 4:
         return None, _("出生年份“%(value)s”无效：请填写四位数年份，如 1956。", value=raw[:30])
     year = int(text)
     if year < EARLIEST_BIRTH_YEAR or year > current_year:

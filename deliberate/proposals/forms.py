@@ -21,6 +21,7 @@ from starlette.requests import Request
 from deliberate.clock import utcnow
 from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
+from deliberate.numbers import digits
 from deliberate.proposals import listing, photos, rules, tracking
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.photos import Upload
@@ -311,7 +312,7 @@ def progress(request: Request) -> tuple[ProgressForm | None, Errors]:
     text = forms.text(request, "text", max_length=2000)
     raw = forms.text(request, "percent", max_length=3)
     errors: Errors = {}
-    if not raw.isdigit() or int(raw) > 100:
+    if not digits(raw) or int(raw) > 100:
         errors["pg-percent"] = _("进度须在 0 到 100 之间。")
     if not text:
         errors["pg-text"] = _("请写明进展。")
@@ -427,5 +428,5 @@ def tracking_pages(params: Mapping[str, str]) -> dict[tracking.Section, int]:
     """The page of each section of the tracking page (`?review=2`); what is not a page number is the first."""
     return {
         key: int(raw) for key in tracking.Section
-        if (raw := params.get(key.value, "")).isdigit() and 1 < int(raw) <= MAX_TRACKING_PAGE
+        if digits(raw := params.get(key.value, "")) and 1 < int(raw) <= MAX_TRACKING_PAGE
     }

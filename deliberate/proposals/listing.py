@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from deliberate.db import MAX_ID
+from deliberate.numbers import digits
 from deliberate.places.models import Place
 from deliberate.proposals.models import Proposal
 from deliberate.proposals.rules import TERMINAL, Category, Stage
@@ -111,7 +112,7 @@ def decode_cursor(text: str, sort: Sort) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii")
         kind, value, ident = raw.split("|")
-        if kind != sort.value or not ident.isdigit() or not 0 < int(ident) <= MAX_ID:
+        if kind != sort.value or not digits(ident) or not 0 < int(ident) <= MAX_ID:
             raise ValueError(raw)
         return Cursor(sort, _sort_value(sort, value), int(ident))
     except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
@@ -120,7 +121,7 @@ def decode_cursor(text: str, sort: Sort) -> Cursor:
 
 def _sort_value(sort: Sort, text: str) -> datetime | int:
     if sort is Sort.COSIGNS:
-        if not text.isdigit() or int(text) > MAX_ID:
+        if not digits(text) or int(text) > MAX_ID:
             raise ValueError(text)
         return int(text)
     when = datetime.fromisoformat(text)

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from deliberate import i18n
+from deliberate.numbers import digits
 from deliberate.web import database, sessions
 from deliberate.web.errors import error_response
 
@@ -96,7 +97,7 @@ class BodyLimitMiddleware:
             return
         request = Request(scope)
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.limit:
+        if digits(declared) and int(declared) > self.limit:
             await error_response(request, 413)(scope, receive, send)
             return
         received = 0

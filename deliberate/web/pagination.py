@@ -11,13 +11,14 @@ from starlette.requests import Request
 from deliberate import db
 from deliberate.db import Page
 from deliberate.i18n import gettext as _
+from deliberate.numbers import digits
 
 __all__ = ["Page", "page_number", "paginate"]
 
 
 def page_number(request: Request) -> int:
     raw = request.query_params.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1 or int(raw) > 1_000_000:
+    if not digits(raw) or int(raw) < 1 or int(raw) > 1_000_000:
         raise HTTPException(400, _("页码无效：%(page)s", page=raw[:20]))
     return int(raw)
 
