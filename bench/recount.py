@@ -27,7 +27,7 @@ def write_export(path: Path, ballots: int, seed: int = 1) -> None:
     """An export as the site writes it: the header first, then the ballots, one object each."""
     chance = random.Random(seed)
     with path.open("w", encoding="utf-8") as out:
-        out.write(json.dumps({"rule": "owners_major", "form": "yes_no",
+        out.write(json.dumps({"rule": "owners_major", "form": "yes_no", "options": ["yes", "no", "abstain"],
                               "electorate": {"heads": ballots, "area": f"{200 * ballots}.00"}})[:-1])
         out.write(', "ballots": [')
         for n in range(ballots):

@@ -134,9 +134,10 @@ def stored_result(vote: Vote) -> dict[str, Any] | None:
 def recount_header(session: Session, vote: Vote) -> dict[str, Any]:
     """What a recount needs beside the ballots: the rule, the form, the options and the electorate."""
     heads, area, _voted, _voted_area = roll_totals(session, vote)
-    header: dict[str, Any] = {"rule": vote.rule, "form": vote.form}
-    if vote.form != tally.Form.YES_NO:
-        header["options"] = options_of(session, vote)
+    # The options are written for a yes_no vote too, before the ballots: a recount then finds every key it
+    # needs ahead of them and reads a large export once, instead of a second time to learn they are absent.
+    options = list(tally.YES_NO_OPTIONS) if vote.form == tally.Form.YES_NO else options_of(session, vote)
+    header: dict[str, Any] = {"rule": vote.rule, "form": vote.form, "options": options}
     header["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
     return header
 

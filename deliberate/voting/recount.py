@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -92,21 +93,38 @@ def streamed(opener: Opener) -> Result:
     one. Raises RecountError or ijson's errors where the input is not a clean export; `main` then counts it
     the careful way, which names the first thing wrong."""
     header = _header(opener)
-    alike: dict[tuple[Any, ...], int] = {}
-    for raw in _ballots(opener):
-        if type(raw) is not dict or "choice" not in raw:
-            raise RecountError("not a clean export")
-        choice, heads, area = raw["choice"], raw.get("heads", 1), raw.get("area", 0)
-        # The types are part of the key: true == 1 in Python, and only 1 is a head.
-        key = (tuple(choice) if type(choice) is list else choice, type(heads), heads, type(area), area)
-        alike[key] = alike.get(key, 0) + 1
-    header["ballots"] = [{"choice": list(c) if type(c) is tuple else c, "heads": h, "area": a}
-                         for (c, _th, h, _ta, a) in alike]
+    alike = Counter(_keys(_ballots(opener)))
+    header["ballots"] = [_ballot_of(key) for key in alike]
     rule, form, options, electorate, distinct = parse_recount(header)
     with localcontext(EXACT):
         added = [Ballot(choice=b.choice, heads=b.heads * n, area=b.area * n)
                  for b, n in zip(distinct, alike.values(), strict=True)]
     return tally(rule, form, options, electorate, added)
+
+
+def _keys(ballots: Iterator[Any]) -> Iterator[tuple[Any, ...]]:
+    """What each ballot says, as a key that two ballots share only when they say exactly the same.
+
+    A site's export writes an option (or null), an int of heads and an area as text: that key is the three
+    values. Anything else keeps the types beside the values, since true == 1 in Python and only 1 is a head."""
+    for raw in ballots:
+        if type(raw) is not dict or "choice" not in raw:
+            raise RecountError("not a clean export")
+        choice, heads, area = raw["choice"], raw.get("heads", 1), raw.get("area", 0)
+        if type(heads) is int and type(area) is str and (choice is None or type(choice) is str):
+            yield choice, heads, area
+        else:
+            choice = tuple(choice) if type(choice) is list else choice
+            yield choice, type(heads), heads, type(area), area, _element_types(choice)
+
+
+def _element_types(choice: Any) -> tuple[type, ...]:
+    return tuple(map(type, choice)) if type(choice) is tuple else ()
+
+
+def _ballot_of(key: tuple[Any, ...]) -> dict[str, Any]:
+    choice, heads, area = (key[0], key[1], key[2]) if len(key) == 3 else (key[0], key[2], key[4])
+    return {"choice": list(choice) if type(choice) is tuple else choice, "heads": heads, "area": area}
 
 
 def main(path: str, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -233,7 +233,7 @@ def _ballot_name(index: int) -> str:
 def check_options(form: Form, options: Sequence[str] | None) -> tuple[str, ...]:
     if form == Form.YES_NO:
         if options and tuple(options) != YES_NO_OPTIONS:
-            raise RecountError('options: a yes_no vote\'s options are ["yes", "no", "abstain"]; leave them out')
+            raise RecountError('options: a yes_no vote\'s options are ["yes", "no", "abstain"] (or leave them out)')
         return YES_NO_OPTIONS
     if options is None or isinstance(options, str) or not isinstance(options, Sequence):
         raise RecountError(f"options: a {form} vote needs a list of options")

@@ -195,3 +195,23 @@ def test_participation_above_the_electorate_names_the_ballot_where_it_passes(
     path.write_text(json.dumps(data), encoding="utf-8")
     assert cli.main(["recount", str(path)]) == 2
     assert "ballot 4 (ballots[3]): participation reaches 4 heads" in capsys.readouterr().err
+
+
+def test_the_installed_command_recounts_without_loading_the_server(tmp_path: Path) -> None:
+    script = ("import sys; from deliberate.entry import main; code = main(['recount', sys.argv[1]]); "
+              "loaded = [m for m in ('deliberate.cli', 'deliberate.app', 'uvicorn', 'alembic') if m in sys.modules]; "
+              "print(loaded, file=sys.stderr); raise SystemExit(code)")
+    done = subprocess.run([sys.executable, "-c", script, write(tmp_path, OWNERS_MAJOR)], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == EXPECTED
+    assert done.stderr.strip() == "[]"
+
+
+def test_the_installed_command_is_the_whole_cli_otherwise(capsys: pytest.CaptureFixture[str]) -> None:
+    from deliberate.entry import main
+
+    with pytest.raises(SystemExit):
+        main(["recount", "--help"])
+    assert 'the export, or "-" for standard input' in capsys.readouterr().out  # cli's own help
+    assert main(["recount", str(Path("/nonexistent/ballots.json"))]) == 2
