@@ -3,6 +3,7 @@ as CSV or JSON, streamed while it is read. Public: the datasets hold only what a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -12,7 +13,9 @@ from starlette.routing import Route
 
 from deliberate.clock import utcnow
 from deliberate.opendata import datasets, export, forms, queries
-from deliberate.opendata.datasets import Dataset
+from deliberate.opendata.datasets import Dataset, Row
+from deliberate.opendata.rules import Period
+from deliberate.places.models import Place
 from deliberate.policy.access import access_place
 from deliberate.refusal import NotFound
 from deliberate.web.auth import db
@@ -46,21 +49,24 @@ def _headers(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-def as_csv(request: Request) -> Response:
+def _asked(request: Request) -> tuple[Place, Dataset, Period, Iterator[Row]]:
+    """The place and dataset in the URL, the period in its query (else 404 or 422), and the rows, not yet read."""
     place, dataset = accessed(request, access_place), _dataset(request)
     period = forms.period_or_refuse(request, _today(request))
     rows = queries.rows(db(request), dataset, place, period, zone=_zone(request), now=utcnow(),
                         url=request.app.url_path_for)
+    return place, dataset, period, rows
+
+
+def as_csv(request: Request) -> Response:
+    place, dataset, period, rows = _asked(request)
     return StreamingResponse((chunk.encode("utf-8") for chunk in export.csv_chunks(dataset, rows)),
                              media_type="text/csv; charset=utf-8",
                              headers=_headers(export.filename(dataset, place, period, "csv")))
 
 
 def as_json(request: Request) -> Response:
-    place, dataset = accessed(request, access_place), _dataset(request)
-    period = forms.period_or_refuse(request, _today(request))
-    rows = queries.rows(db(request), dataset, place, period, zone=_zone(request), now=utcnow(),
-                        url=request.app.url_path_for)
+    place, dataset, period, rows = _asked(request)
     response = json_stream(export.json_head(dataset, place, period), "rows", rows)
     response.headers.update(_headers(export.filename(dataset, place, period, "json")))
     return response
