@@ -27,6 +27,7 @@ from deliberate.inbox import mailing
 from deliberate.inbox import views as inbox_views
 from deliberate.mail import SmtpSender
 from deliberate.meetings import views as meeting_views
+from deliberate.opendata import views as opendata_views
 from deliberate.periodic import Periodic
 from deliberate.places import views as place_views
 from deliberate.proposals import list_views as proposal_list_views
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *namespaced("meetings", meeting_views.routes),
             *namespaced("inbox", inbox_views.routes),
             *namespaced("audit", audit_views.routes),
+            *namespaced("opendata", opendata_views.routes),
         ]),
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
     ]

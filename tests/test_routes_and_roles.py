@@ -113,6 +113,8 @@ LEVELS: dict[tuple[str, str], str] = {
     ("meetings:approve_minutes", P): local("tl_council1"), ("meetings:return_minutes", P): local("tl_council1"),
     ("inbox:notifications", G): ACCOUNT, ("inbox:notifications", P): ACCOUNT,
     ("audit:log", G): local("staff"), ("audit:log.json", G): local("staff"),
+    ("opendata:index", G): PUBLIC, ("opendata:index.json", G): PUBLIC,
+    ("opendata:csv", G): PUBLIC, ("opendata:json", G): PUBLIC,
 }
 
 # The people of a second community, who may do nothing local to the demo's.
@@ -207,6 +209,9 @@ def _params_for(name: str, o: dict[str, Any]) -> dict[str, Any]:
         "discussion:thread": {"kind": "proposal", "id": o["comment"].subject_id},
         "discussion:post": {"kind": "proposal", "id": o["comment"].subject_id},
         "discussion:dismiss": {"id": o["report"].id},
+        "opendata:index": {"id": o["place"].id}, "opendata:index.json": {"id": o["place"].id},
+        "opendata:csv": {"id": o["place"].id, "dataset": "votes"},
+        "opendata:json": {"id": o["place"].id, "dataset": "votes"},
         "meetings:minutes": {"id": o["minuted"].id}, "meetings:edit_minutes": {"id": o["minuted"].id},
         "meetings:approve_minutes": {"id": o["minuted"].id}, "meetings:return_minutes": {"id": o["minuted"].id},
     }
