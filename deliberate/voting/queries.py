@@ -423,13 +423,15 @@ class PaperPage:
     waiting: list[RollEntry]
     q: str
     options: list[str]
+    accepting: bool  # ballots are taken now: otherwise the page says so instead of offering the form
     error: str = ""
     labels: Any = labels
 
 
 def paper_page(session: Session, vote: Vote, place: Place, query: str, error: str = "") -> PaperPage:
     return PaperPage(vote=vote, place=place, waiting=unvoted(session, vote, query), q=query,
-                     options=options_of(session, vote), error=error)
+                     options=options_of(session, vote), error=error,
+                     accepting=vote.status == VoteStatus.OPEN and utcnow() < vote.closes_at)
 
 
 def corrections(session: Session, vote: Vote) -> list[tuple[PaperCorrection, User | None]]:

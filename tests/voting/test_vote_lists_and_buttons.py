@@ -88,7 +88,10 @@ def test_a_button_shows_only_when_it_works_and_otherwise_says_when(app, session)
     session.commit()
     late_page = _as(app, "resident").get(f"/votes/{late.id}").text
     assert "投票已截止，正在等待结束和计票。" in late_page and 'name="choice"' not in late_page
-    assert "录入纸质选票</a>" not in _as(app, "staff").get(f"/votes/{late.id}").text
+    desk = _as(app, "staff")
+    assert "录入纸质选票</a>" not in desk.get(f"/votes/{late.id}").text
+    paper = desk.get(f"/votes/{late.id}/paper").text
+    assert "不能再录入纸质选票" in paper and 'name="serial"' not in paper
     stale = _vote(session, building, staff, "没来得及开始", open_it=False)
     reload(session)
     session.get(Vote, stale.id).closes_at = utcnow() - timedelta(minutes=1)
@@ -109,6 +112,7 @@ def test_the_receipt_is_one_large_selectable_line_with_a_copy_button_and_goes_no
     assert cast.status_code == 200 and cast.headers["cache-control"] == "no-store"
     receipt = re.search(r'<p class="receipt-code" id="receipt-code"[^>]*><code>([0-9A-Z]{5}-[0-9A-Z]{5})</code></p>',
                         cast.text).group(1)
+    assert re.search(r'<button[^>]*data-copy="receipt-code"[^>]*hidden>', cast.text)  # shown by JavaScript only
     assert 'data-copy="receipt-code"' in cast.text and "复制回执码" in cast.text and "/js/copy.js" in cast.text
     assert "打印回执" in cast.text and "分两组，每组 5 个字符" in cast.text
     assert receipt not in resident.get(f"/votes/{vote.id}").text  # shown once
