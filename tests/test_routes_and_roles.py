@@ -70,6 +70,8 @@ LEVELS: dict[tuple[str, str], str] = {
     ("votes:paper", G): local("staff"), ("votes:paper", P): local("staff"),
     ("votes:close", P): local("hp1_council1"), ("votes:certify", P): local("hp1_council1"),
     ("votes:notice", G): PUBLIC, ("votes:ballots", G): PUBLIC,
+    ("votes:withdraw", G): local("staff"), ("votes:withdraw", P): local("staff"),
+    ("votes:paper_list", G): local("staff"), ("votes:paper_correct", P): local("staff"),
     ("proposals:place_proposals", G): PUBLIC, ("proposals:place_proposals.json", G): PUBLIC,
     ("proposals:new", G): local("resident"), ("proposals:new", P): local("resident"),
     ("proposals:detail", G): PUBLIC, ("proposals:detail.json", G): PUBLIC,

@@ -49,9 +49,11 @@ def items(session: Session, notifications: Sequence[Notification]) -> list[Item]
     events = _by_id(session, ProposalEvent, {n.event_id for n in notifications})
     comments = _by_id(session, Comment, {n.comment_id for n in notifications})
     proposals = _by_id(session, Proposal, {n.proposal_id for n in notifications})
-    votes = _by_id(session, Vote, {c.subject_id for c in comments.values() if c.subject_kind == "vote"})
+    votes = _by_id(session, Vote, {c.subject_id for c in comments.values() if c.subject_kind == "vote"}
+                   | {n.vote_id for n in notifications})
     people = _by_id(session, User, {e.actor_id for e in events.values()}
-                    | {c.author_id for c in comments.values()} | {c.hidden_by_id for c in comments.values()})
+                    | {c.author_id for c in comments.values()} | {c.hidden_by_id for c in comments.values()}
+                    | {v.withdrawn_by_id for v in votes.values()})
     found = []
     for n in notifications:
         if n.event_id is not None and n.event_id in events:
@@ -59,6 +61,11 @@ def items(session: Session, notifications: Sequence[Notification]) -> list[Item]
             proposal = proposals[event.proposal_id]
             found.append(Item(n, proposal.title, f"/proposals/{proposal.id}#timeline", event_what(event),
                               people.get(event.actor_id), event.at, event.reason))
+        elif n.kind == NotificationKind.VOTE_WITHDRAWN and n.vote_id in votes:
+            vote = votes[n.vote_id]
+            found.append(Item(n, vote.title, f"/votes/{vote.id}", _("表决已撤回，选票不计"),
+                              people.get(vote.withdrawn_by_id), vote.withdrawn_at or n.created_at,
+                              vote.withdrawal_reason))
         elif n.comment_id is not None and n.comment_id in comments:
             comment = comments[n.comment_id]
             if comment.subject_kind == "vote":

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_
 from sqlmodel import Session, col, select
@@ -12,13 +14,24 @@ from sqlmodel import Session, col, select
 from deliberate.accounts.models import User
 from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
+from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import actions
-from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent
+from deliberate.proposals.models import (
+    Notification,
+    NotificationKind,
+    Plan,
+    PlanStatus,
+    PlanVersion,
+    Proposal,
+    ProposalEvent,
+)
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import ProposalError, Stage
 from deliberate.voting import actions as voting
+from deliberate.voting import labels as vote_labels
+from deliberate.voting import queries as voting_queries
 from deliberate.voting import tally
 from deliberate.voting.models import Vote, VoteStatus
 
@@ -151,7 +164,14 @@ def do_end_disclosure(session: Session, proposal: Proposal, place: Place, person
 
 def do_decide(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
               plan: Plan | None, *, reason: str = "", vote: Vote | None = None) -> ProposalEvent:
-    """Approve one disclosed plan (the others fall), or reject them all and go back to drafting."""
+    """Approve one disclosed plan (the others fall), or reject them all and go back to drafting. While a vote
+    decides the plans (in preparation, open, or counted and waiting for certification) only its certified
+    result decides them: anyone else is refused until the vote is withdrawn."""
+    pending = deciding_vote(session, proposal)
+    if pending is not None and (vote is None or vote.id != pending.id):
+        raise ProposalError(_("居民正在就这些方案表决（“%(title)s”），只有表决结果能决定它们。"
+                              "如要改由议事会决定，须先由管理表决的工作人员撤回这次表决并写明理由。",
+                              title=pending.title))
     candidates = disclosed(session, proposal)
     if plan is not None and plan.id not in {p.id for p in candidates}:
         raise ProposalError(_("只能通过已公示的方案。"))
@@ -171,13 +191,21 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
     return event
 
 
+def deciding_vote(session: Session, proposal: Proposal) -> Vote | None:
+    """The vote that decides this proposal's plans now, if any (one not yet certified nor withdrawn)."""
+    return session.exec(
+        select(Vote).where(col(Vote.subject_kind) == "proposal", col(Vote.subject_id) == proposal.id,
+                           col(Vote.status).in_(VoteStatus.DECIDING)).order_by(col(Vote.id).desc())
+    ).first()
+
+
 def do_open_vote(session: Session, proposal: Proposal, place: Place, by: User, *, closes_at: datetime,
                  rule: str, electorate_kind: str, secret: bool) -> Vote:
     """Put the disclosed plans to the residents: one plan yes/no, alternatives choose-one."""
     if proposal.stage != Stage.DECISION:
         raise ProposalError(_("公示期满、待决定的方案才能付诸表决。"))
     candidates = disclosed(session, proposal)
-    if any(p.vote_id for p in candidates):
+    if any(p.vote_id for p in candidates) or deciding_vote(session, proposal) is not None:
         raise ProposalError(_("这些方案已经付诸表决。"))
     texts = {p.id: v for p, v in plans_of(session, proposal)}
     alternatives = len(candidates) > 1
@@ -205,12 +233,13 @@ def do_certify_vote(session: Session, vote: Vote, *, by: User) -> tally.Result:
     """Certify any vote; one on a proposal's plans then decides them, as the system (the one way a vote's
     result reaches the proposal loop: voting knows nothing of proposals)."""
     result = voting.do_certify(session, vote, by=by)
-    apply_vote_result(session, vote, result.passed, result.winner)
+    apply_vote_result(session, vote, result)
     return result
 
 
-def apply_vote_result(session: Session, vote: Vote, passed: bool, winner: str | None) -> ProposalEvent | None:
-    """A certified vote on a proposal's plans decides them, as the system."""
+def apply_vote_result(session: Session, vote: Vote, result: tally.Result) -> ProposalEvent | None:
+    """A certified vote on a proposal's plans decides them, as the system; the timeline says how many took part."""
+    passed, winner = result.passed, result.winner
     if vote.subject_kind != "proposal" or vote.subject_id is None or vote.status != VoteStatus.CERTIFIED:
         return None
     proposal = session.exec(  # locked: the council may be deciding the same plans at this moment
@@ -229,5 +258,85 @@ def apply_vote_result(session: Session, vote: Vote, passed: bool, winner: str | 
     elif passed and winner is not None:
         labels = option_labels(candidates, texts)
         chosen = candidates[labels.index(winner)] if winner in labels else None
-    reason = _("表决通过。") if chosen is not None else _("表决未通过，方案退回重新制定。")
+    turnout = vote_labels.turnout_text(result.participation.heads, result.electorate.heads)
+    reason = (_("表决通过：%(turnout)s。", turnout=turnout) if chosen is not None
+              else _("表决未通过：%(turnout)s。方案退回重新制定。", turnout=turnout))
     return do_decide(session, proposal, place, None, None, chosen, reason=reason, vote=vote)
+
+
+def do_withdraw_vote(session: Session, vote: Vote, *, by: User, reason: str) -> ProposalEvent | None:
+    """Withdraw a vote before its result is certified, with a reason; everyone on its roll is told. One on a
+    proposal's plans gives them back to the council (or to a new vote), and the proposal's timeline says why."""
+    voting.do_withdraw(session, vote, by=by, reason=reason)
+    told = set(voting_queries.roll_users(session, vote)) - {by.id}
+    event = None
+    proposal = None
+    if vote.subject_kind == "proposal" and vote.subject_id is not None:
+        proposal = session.exec(  # locked: the council may be deciding it, or a new vote being opened
+            select(Proposal).where(col(Proposal.id) == vote.subject_id).with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+    if proposal is not None:
+        for plan in session.exec(select(Plan).where(col(Plan.vote_id) == vote.id)).all():
+            plan.vote_id = None
+            session.add(plan)
+        event = actions.record(session, proposal, action="vote_withdrawn", to_stage=proposal.stage, by=by,
+                               reason=vote.withdrawal_reason, subject=("vote", vote.id), notify=False)
+        for user_id in sorted(set(actions.followers(session, proposal)) - told - {by.id}):
+            session.add(Notification(user_id=user_id, proposal_id=proposal.id, event_id=event.id))
+    for user_id in sorted(told):
+        session.add(Notification(user_id=user_id, kind=NotificationKind.VOTE_WITHDRAWN, vote_id=vote.id,
+                                 proposal_id=proposal.id if proposal is not None else None))
+    session.flush()
+    return event
+
+
+@dataclass(frozen=True)
+class BallotPlan:
+    option: str  # the ballot's option for this plan ("" on a yes/no vote on one plan)
+    plan: Plan
+    version: PlanVersion
+    lines: list[CostLine]
+
+    @property
+    def total_centi(self) -> int:
+        return sum(line.amount_centi for line in self.lines)
+
+
+@dataclass(frozen=True)
+class BallotPlans:
+    """What a vote on a proposal's plans decides, in full, for its ballot page."""
+
+    proposal: Proposal
+    plans: list[BallotPlan]
+
+    def as_json(self, url: Callable[..., str]) -> dict[str, Any]:
+        return {"proposal": {"id": self.proposal.id, "title": self.proposal.title,
+                             "url": url("proposals:detail", id=self.proposal.id)},
+                "plans": [{"option": p.option or None, "id": p.plan.id, "version": p.plan.version,
+                           "title": p.version.title, "description": p.version.description,
+                           "url": url("proposals:plan", id=self.proposal.id, plan_id=p.plan.id),
+                           "cost_lines": [{"item": c.item, "amount": f"{from_centi(c.amount_centi):.2f}"}
+                                          for c in p.lines],
+                           "total": f"{from_centi(p.total_centi):.2f}",
+                           "funding": {"residents": f"{from_centi(p.version.residents_centi):.2f}",
+                                       "units": f"{from_centi(p.version.units_centi):.2f}",
+                                       "government": f"{from_centi(p.version.government_centi):.2f}"}}
+                          for p in self.plans]}
+
+
+def ballot_plans(session: Session, vote: Vote) -> BallotPlans | None:
+    """The plans a vote decides, each with the ballot option that stands for it (None for other votes)."""
+    if vote.subject_kind != "proposal" or vote.subject_id is None:
+        return None
+    proposal = session.get(Proposal, vote.subject_id)
+    if proposal is None:
+        return None
+    rows = [(plan, version) for plan, version in plans_of(session, proposal) if plan.vote_id == vote.id]
+    if not rows:
+        return None
+    labels = option_labels([plan for plan, _v in rows], {plan.id: version for plan, version in rows})
+    return BallotPlans(proposal, [
+        BallotPlan(labels[n] if len(rows) > 1 else "", plan, version, cost_lines(version))
+        for n, (plan, version) in enumerate(rows)
+    ])

@@ -239,7 +239,7 @@ def event_labels() -> dict[str, str]:
         "create": _("创建草稿"), "merged_in": _("并入了另一条提案"), "plan_drafted": _("拟定方案"),
         "plan_edited": _("修订方案"), "vote_created": _("方案付诸表决"), "milestone_added": _("设定工程节点"),
         "milestone_done": _("工程节点完成"), "progress": _("进度更新"), "cost": _("公开费用"),
-        "inspection": _("监督检查"),
+        "inspection": _("监督检查"), "vote_withdrawn": _("表决撤回"),
         "meeting_scheduled": _("列入会议议程"), "meeting_rescheduled": _("会议改期"),
         "meeting_cancelled": _("会议取消"), "minutes_published": _("会议纪要发布"),
     }

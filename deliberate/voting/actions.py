@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -22,6 +22,8 @@ from deliberate.voting import electorate, labels, queries, tally, urn
 from deliberate.voting.models import (
     Ballot,
     Channel,
+    PaperCorrection,
+    PaperSerial,
     RollEntry,
     Vote,
     VoteOption,
@@ -35,7 +37,8 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read alou
 class VoteError(Refused):
     """A request the vote refuses, named by a code (tests match it) and said in the person's language."""
 
-    STATUS = {"bad_choice": 422, "not_on_roll": 403}
+    STATUS = {"bad_choice": 422, "not_on_roll": 403, "reason_needed": 422, "serial_needed": 422,
+              "no_such_paper": 404}
 
     def __init__(self, code: str) -> None:
         super().__init__(labels.error_message(code), self.STATUS.get(code, 409))
@@ -136,6 +139,7 @@ def do_cast(
     if entry.vote_id != vote.id:
         raise VoteError("not_on_roll")
     stored = json.dumps(check_choice(vote, queries.options_of(session, vote), choice), ensure_ascii=False)
+    paper_serial = normal_serial(paper_serial) if channel == Channel.PAPER else ""
     if vote.secret:
         return _cast_secret(session, vote, entry, stored, channel, entered_by, paper_serial, receipt)
     return _cast_open(session, vote, entry, stored, channel, entered_by, paper_serial, now)
@@ -169,7 +173,29 @@ def _cast_open(
         raise VoteError("voted_on_paper" if channel == Channel.ONLINE else "already_voted")
     changed = bool(written[0])
     _mark_voted(session, entry, channel, entered_by)
+    _claim_serial(session, vote, paper_serial)
     return CastResult(changed=changed)
+
+
+def normal_serial(serial: str) -> str:
+    """A paper serial as typed, without spaces and in capitals: "hp1 0017" is HP1-0017's neighbour, not another."""
+    return "".join(serial.split()).upper()
+
+
+def _claim_serial(session: Session, vote: Vote, serial: str) -> None:
+    """The database holds each serial of a vote once: a second ballot with it is refused, whatever the concurrency."""
+    if not serial:
+        return
+    digest = urn.serial_digest(session, vote, serial)
+    claimed = session.exec(_insert(session)(PaperSerial).values(vote_id=vote.id, digest=digest)
+                           .on_conflict_do_nothing().returning(PaperSerial.digest)).first()
+    if claimed is None:
+        raise VoteError("serial_taken")
+
+
+def _release_serial(session: Session, vote: Vote, serial: str) -> None:
+    session.exec(delete(PaperSerial).where(col(PaperSerial.vote_id) == vote.id,
+                                           col(PaperSerial.digest) == urn.serial_digest(session, vote, serial)))
 
 
 def _mark_voted(session: Session, entry: RollEntry, channel: str, entered_by: User | None) -> int:
@@ -185,6 +211,7 @@ def _cast_secret(
     paper_serial: str, receipt: str,
 ) -> CastResult:
     if _mark_voted(session, entry, channel, entered_by) == 1:
+        _claim_serial(session, vote, paper_serial)
         code = new_receipt()
         urn.drop(session, vote, urn.Paper(code, stored, entry.heads, entry.area_centi, paper_serial))
         return CastResult(changed=False, receipt=code)
@@ -201,14 +228,70 @@ def _cast_secret(
     return CastResult(changed=True, receipt=found.receipt)
 
 
-def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
-    """Closes at or after the closing time, or earlier once everyone on the roll has voted."""
+@dataclass(frozen=True)
+class Correction:
+    serial: str  # the serial of the paper ballot entered by mistake
+    new_serial: str  # the serial it has now ("" keeps it)
+    choice: Any
+    reason: str
+    entry: RollEntry | None = None  # open votes: whose ballot it is now (None: the same voter)
+
+
+def do_correct_paper(session: Session, vote: Vote, correction: Correction, *, by: User,
+                     now: datetime | None = None) -> PaperCorrection:
+    """Voids a paper ballot entered by mistake and enters it again, before the close; who, when and why stay on
+    the record. On an open vote it may go to another voter (the wrong household was picked); a secret ballot keeps
+    its voter, its weight and its receipt, and the record keeps only the serials."""
     now = now or utcnow()
+    _accepting(vote, now)
+    if not correction.reason.strip():
+        raise VoteError("reason_needed")
+    serial, new_serial = normal_serial(correction.serial), normal_serial(correction.new_serial or correction.serial)
+    stored = json.dumps(check_choice(vote, queries.options_of(session, vote), correction.choice), ensure_ascii=False)
+    record = PaperCorrection(vote_id=vote.id, by_id=by.id, at=now, reason=correction.reason.strip(),
+                             old_serial=serial, new_serial=new_serial)
+    if vote.secret:
+        found = urn.find_paper(session, vote, serial)
+        if found is None:
+            raise VoteError("no_such_paper")
+        _release_serial(session, vote, serial)
+        _claim_serial(session, vote, new_serial)
+        urn.drop(session, vote, replace(found, choice=stored, paper_serial=new_serial))
+    else:
+        ballot = session.exec(select(Ballot).where(col(Ballot.vote_id) == vote.id, col(Ballot.paper_serial) == serial,
+                                                   col(Ballot.channel) == Channel.PAPER).with_for_update()).first()
+        if ballot is None:
+            raise VoteError("no_such_paper")
+        old = session.get(RollEntry, ballot.roll_entry_id)
+        assert old is not None
+        record.old_voter, record.old_choice = old.label, ballot.choice
+        session.delete(ballot)
+        _release_serial(session, vote, serial)
+        session.exec(update(RollEntry).where(col(RollEntry.id) == old.id)
+                     .values(has_voted=False, channel=None, entered_by_id=None))
+        session.flush()
+        entry = correction.entry or old
+        session.refresh(entry)
+        _cast_open(session, vote, entry, stored, Channel.PAPER, by, new_serial, now)
+        record.new_voter, record.new_choice = entry.label, stored
+    session.add(record)
+    session.flush()
+    return record
+
+
+def check_closable(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
+    """Refuses (VoteError) unless the vote is open and its closing time has come or everyone has voted."""
     if vote.status != VoteStatus.OPEN:
         raise VoteError("not_open")
     heads, _area, voted, _voted_area = queries.roll_totals(session, vote)
-    if now < vote.closes_at and voted < heads:
+    if (now or utcnow()) < vote.closes_at and voted < heads:
         raise VoteError("too_early")
+
+
+def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
+    """Closes at or after the closing time, or earlier once everyone on the roll has voted."""
+    now = now or utcnow()
+    check_closable(session, vote, now=now)
     vote.status = VoteStatus.CLOSED
     vote.closed_at = now
     session.add(vote)
@@ -235,6 +318,26 @@ def do_certify(session: Session, vote: Vote, *, by: User) -> tally.Result:
     session.add(vote)
     session.flush()
     return result
+
+
+def do_withdraw(session: Session, vote: Vote, *, by: User, reason: str, now: datetime | None = None) -> None:
+    """Calls off a vote whose result is not certified yet, with a reason on the record. Its ballots are kept but
+    never counted or shown; a secret vote's urn is emptied into one shuffled batch, as when a vote closes, so
+    that no sealed ballot waits and no batch boundary remains."""
+    now = now or utcnow()
+    if vote.status not in VoteStatus.DECIDING:
+        raise VoteError("not_withdrawable")
+    if not reason.strip():
+        raise VoteError("reason_needed")
+    was_open = vote.status == VoteStatus.OPEN
+    vote.status = VoteStatus.WITHDRAWN
+    vote.withdrawn_at, vote.withdrawn_by_id, vote.withdrawal_reason = now, by.id, reason.strip()
+    if was_open:
+        vote.closed_at = now  # ballots stop here (and the clock truncates the WAL after a secret one)
+    session.add(vote)
+    if was_open and vote.secret:
+        urn.close(session, vote)
+    session.flush()
 
 
 def is_due(vote: Vote, now: datetime) -> bool:

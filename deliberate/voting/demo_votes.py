@@ -7,6 +7,7 @@ of Yulin choosing how the bricks are laid, by secret ballot.
 
 from __future__ import annotations
 
+import json
 import random
 import secrets
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from deliberate.accounts.models import User
 from deliberate.clock import utcnow
 from deliberate.places.models import Member, Place
 from deliberate.voting import actions
-from deliberate.voting.models import Channel, RollEntry, Vote
+from deliberate.voting.models import Ballot, Channel, RollEntry, Vote
 
 
 def _place(session: Session, compound: str, building: str | None = None) -> Place:
@@ -49,6 +50,18 @@ def _paper(session: Session, vote: Vote, rng: random.Random, share: float, choic
                         paper_serial=f"{vote.id:02d}-{serial:04d}", now=when)
 
 
+def _correct_one(session: Session, vote: Vote, by: User, when: datetime) -> None:
+    """One paper ballot entered with the wrong choice and corrected the next morning, on the record."""
+    first = session.exec(select(Ballot).where(col(Ballot.vote_id) == vote.id, col(Ballot.channel) == Channel.PAPER)
+                         .order_by(col(Ballot.id))).first()
+    if first is None:
+        return
+    wrong = json.loads(first.choice)
+    right = "no" if wrong == "yes" else "yes"
+    correction = actions.Correction(first.paper_serial, "", right, "录入时看错了选项，已与纸质选票原件核对")
+    actions.do_correct_paper(session, vote, correction, by=by, now=when)
+
+
 def add_demo_votes(session: Session, rng: random.Random) -> None:
     now = utcnow()
     staff = _user(session, "staff")
@@ -63,6 +76,7 @@ def add_demo_votes(session: Session, rng: random.Random) -> None:
     )
     actions.do_open(session, lift, lift_building, now=now - timedelta(days=2))
     _paper(session, lift, rng, 0.45, ["yes", "no", "abstain"], staff, [7, 2, 1], now - timedelta(days=1))
+    _correct_one(session, lift, staff, now - timedelta(hours=20))
 
     parking_compound = _place(session, "阳光花园")
     opened = now - timedelta(days=20)

@@ -160,3 +160,43 @@ def paper_ballot(request: Request, vote: Vote) -> tuple[PaperBallot, str]:
     if ballot.choice is None:
         return ballot, labels.error_message("bad_choice")
     return ballot, ""
+
+
+def withdrawal(request: Request) -> tuple[str, dict[str, str]]:
+    """(the reason for withdrawing a vote, the problems by field)."""
+    reason = forms.text(request, "reason", max_length=2000)
+    if not reason:
+        return reason, {"reason": labels.error_message("reason_needed")}
+    if len(reason) > 2000:
+        return reason, {"reason": _("理由不能超过 2000 个字。")}
+    return reason, {}
+
+
+@dataclass(frozen=True)
+class PaperCorrection:
+    serial: str
+    new_serial: str
+    choice: Any
+    reason: str
+    entry: str  # open votes: the voter it goes to now ("" keeps the same)
+
+
+def paper_correction(request: Request, vote: Vote) -> tuple[PaperCorrection | None, dict[str, Any], dict[str, str]]:
+    """(the correction to make or None, what was typed, the problems by field)."""
+    values: dict[str, Any] = {
+        "serial": forms.text(request, "serial", max_length=40),
+        "new_serial": forms.text(request, "new_serial", max_length=40),
+        "reason": forms.text(request, "reason", max_length=2000), "entry": forms.text(request, "entry", max_length=12),
+        "choice": choice(request, vote),
+    }
+    errors: dict[str, str] = {}
+    if not values["serial"]:
+        errors["serial"] = _("请填写要更正的纸质选票的编号。")
+    if values["choice"] is None:
+        errors["choice"] = labels.error_message("bad_choice")
+    if not values["reason"]:
+        errors["reason"] = _("请写明更正的原因，它会记录在案并随结果公开。")
+    if errors:
+        return None, values, errors
+    return PaperCorrection(serial=values["serial"], new_serial=values["new_serial"], choice=values["choice"],
+                           reason=values["reason"], entry=values["entry"] if not vote.secret else ""), values, errors

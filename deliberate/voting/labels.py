@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from deliberate.i18n import gettext as _
+from deliberate.voting.tally import percent
 
 
 def form_labels() -> dict[str, str]:
@@ -45,7 +48,22 @@ def status_labels() -> dict[str, str]:
         "open": _("投票中"),
         "closed": _("已截止，待认证"),
         "certified": _("已认证公示"),
+        "withdrawn": _("已撤回"),
     }
+
+
+def turnout_text(voted: int, roll: int) -> str:
+    """How many took part, said beside every result: "3 / 59 人参与（5.08%）"."""
+    return _("%(voted)s / %(roll)s 人参与（%(percent)s%%）", voted=voted, roll=roll, percent=percent(voted, roll))
+
+
+def turnout_json(voted: int, roll: int) -> dict[str, Any]:
+    return {"voted": voted, "roll": roll, "percent": percent(voted, roll)}
+
+
+def result_turnout(result: dict[str, Any]) -> str:
+    """The turnout of a stored result (its participation against its electorate, by head)."""
+    return turnout_text(int(result["participation"]["heads"]), int(result["electorate"]["heads"]))
 
 
 def choice_label(choice: object) -> str:
@@ -71,4 +89,11 @@ def error_message(code: str) -> str:
         "receipt_needed": _("这是不记名投票：要修改选票，请输入您投票时得到的回执码。"),
         "too_early": _("截止时间未到，还有人没有投票，现在不能结束表决。"),
         "not_closed": _("表决截止后才能认证结果。"),
+        "not_withdrawable": _("只有尚未认证结果的表决可以撤回。"),
+        "reason_needed": _("请写明撤回的理由，它会公开显示并通知投票人。"),
+        "serial_taken": _(
+            "这个编号的纸质选票已经录入过了：每张选票的编号只能录入一次。如果之前录错了，请在已录入的选票中更正。"
+        ),
+        "serial_needed": _("请填写纸质选票上的编号。"),
+        "no_such_paper": _("没有找到这个编号的纸质选票。"),
     }.get(code, _("操作冲突"))

@@ -26,8 +26,10 @@ class VoteStatus:
     OPEN = "open"  # roll frozen, ballots accepted until closes_at
     CLOSED = "closed"  # counted, waiting for the council to certify
     CERTIFIED = "certified"  # published as a notice
+    WITHDRAWN = "withdrawn"  # called off before its result was certified, with a reason; ballots not counted
 
-    ALL = (DRAFT, OPEN, CLOSED, CERTIFIED)
+    ALL = (DRAFT, OPEN, CLOSED, CERTIFIED, WITHDRAWN)
+    DECIDING = (DRAFT, OPEN, CLOSED)  # while the vote is in one of these, it alone decides its matter
 
 
 class ElectorateKind:
@@ -70,6 +72,9 @@ class Vote(SQLModel, table=True):
     # The certified result as published (the tally's JSON), so the notice never changes afterwards.
     result_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    withdrawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    withdrawn_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    withdrawal_reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
 class VoteOption(SQLModel, table=True):
@@ -166,3 +171,40 @@ class SealedBallot(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     sealed: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class PaperSerial(SQLModel, table=True):
+    """The serials of the paper ballots entered for a vote, one of each: the database refuses a second.
+    A serial is kept as a keyed digest (the urn's key, which is not in the database), so that for a secret vote
+    the row written beside the voter's mark on the roll cannot be matched with the serial the published ballot
+    carries. No rowid, no time: nothing here keeps the order of entry either."""
+
+    __tablename__ = "paper_serial"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, primary_key=True)
+    )
+    digest: str = Field(sa_column=Column(String(64), primary_key=True))
+
+
+class PaperCorrection(SQLModel, table=True):
+    """A paper ballot voided and entered again before the close: who, when, why, and what changed. For a secret
+    vote only the serials are kept, never the voter or the choice."""
+
+    __tablename__ = "paper_correction"
+
+    id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
+    vote_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("vote.id", ondelete="CASCADE"), nullable=False, index=True)
+    )
+    by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    old_serial: str = Field(default="", sa_column=Column(String(40), nullable=False, default=""))
+    new_serial: str = Field(default="", sa_column=Column(String(40), nullable=False, default=""))
+    # Open votes only: whose ballot it was and is, and what it said and says.
+    old_voter: str = Field(default="", sa_column=Column(String(300), nullable=False, default=""))
+    new_voter: str = Field(default="", sa_column=Column(String(300), nullable=False, default=""))
+    old_choice: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    new_choice: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

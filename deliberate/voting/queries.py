@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import case, func, literal
@@ -13,12 +14,22 @@ from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
 from deliberate.accounts.people import Person
+from deliberate.clock import utcnow
 from deliberate.db import from_centi, to_centi
 from deliberate.places import actions as places
 from deliberate.places.models import Member, Owner, Place
 from deliberate.policy import Act, may
 from deliberate.voting import labels, tally, urn
-from deliberate.voting.models import Ballot, ElectorateKind, RollEntry, SecretBallot, Vote, VoteOption, VoteStatus
+from deliberate.voting.models import (
+    Ballot,
+    ElectorateKind,
+    PaperCorrection,
+    RollEntry,
+    SecretBallot,
+    Vote,
+    VoteOption,
+    VoteStatus,
+)
 
 UrlFor = Callable[..., str]
 
@@ -192,18 +203,32 @@ def receipts(session: Session, vote: Vote) -> list[tuple[str, Any]]:
     return [(p.receipt, json.loads(p.choice)) for p in secret_papers(session, vote)]
 
 
-def votes_in(session: Session, place: Place) -> list[Vote]:
-    return list(session.exec(
-        select(Vote).where(col(Vote.place_id) == place.id).order_by(Vote.created_at.desc(), Vote.id.desc())  # type: ignore[attr-defined]
-    ).all())
-
-
 def unvoted(session: Session, vote: Vote, query: str = "", *, limit: int = 50) -> list[RollEntry]:
     """Roll entries still without a ballot, for staff entering paper ballots."""
     statement = select(RollEntry).where(col(RollEntry.vote_id) == vote.id, col(RollEntry.has_voted).is_(False))
     if query:
         statement = statement.where(col(RollEntry.label).contains(query))
     return list(session.exec(statement.order_by(col(RollEntry.id)).limit(limit)).all())
+
+
+def roll_users(session: Session, vote: Vote) -> list[int]:
+    """Every account that may cast a ballot of this vote's roll (voted or not): the entries' own accounts and
+    the verified residents of their households or members."""
+    entries = session.exec(select(RollEntry.user_id, RollEntry.voter_key, RollEntry.household_ids)
+                           .where(col(RollEntry.vote_id) == vote.id)).all()
+    users = {user_id for user_id, _key, _homes in entries if user_id is not None}
+    members = {int(key.split(":", 1)[1]) for _user, key, _homes in entries if key.startswith("member:")}
+    homes: set[int] = set()
+    if vote.electorate in (ElectorateKind.HOUSEHOLDS, ElectorateKind.OWNERS):
+        homes = {int(h) for _user, _key, ids in entries for h in ids.split(",") if h}
+    approved = col(ResidencyClaim.status) == ClaimStatus.APPROVED
+    if members:
+        users |= set(session.exec(select(ResidencyClaim.user_id).where(
+            approved, col(ResidencyClaim.member_id).in_(sorted(members)))).all())
+    if homes:
+        users |= set(session.exec(select(ResidencyClaim.user_id).where(
+            approved, col(ResidencyClaim.household_id).in_(sorted(homes)))).all())
+    return sorted(users)
 
 
 def participants(session: Session, vote: Vote) -> list[RollEntry]:
@@ -233,18 +258,44 @@ class PlaceVotes:
     votes: list[Vote]
     can_manage: bool
     status_labels: dict[str, str]
+    where: dict[int, str]  # for each place a listed vote belongs to: its name, as seen from the place listed
 
     def as_json(self, url: UrlFor) -> dict[str, Any]:
         return {"place": {"id": self.place.id, "name": self.place.name},
-                "votes": [summary(v, url) for v in self.votes]}
+                "votes": [{**summary(v, url), "place": {"id": v.place_id, "name": self.where.get(v.place_id, "")}}
+                          for v in self.votes]}
+
+
+def votes_within(session: Session, place: Place) -> list[Vote]:
+    """The votes of the place and of the places inside it (their paths start with its path), newest first."""
+    inside = select(Place.id).where(col(Place.path).startswith(place.path))
+    return list(session.exec(
+        select(Vote).where(col(Vote.place_id).in_(inside)).order_by(col(Vote.created_at).desc(), col(Vote.id).desc())
+    ).all())
+
+
+def _where(session: Session, listed: Place, place_ids: set[int]) -> dict[int, str]:
+    """The names from below the listed place down to each of these ("小区 › 1号楼"); its own name for itself."""
+    rows = list(session.exec(select(Place).where(col(Place.id).in_(sorted(place_ids))))) if place_ids else []
+    above = set(listed.ancestor_ids)
+    below = {i for row in rows for i in row.ancestor_ids if i not in above}
+    names = dict(session.exec(select(Place.id, Place.name).where(col(Place.id).in_(sorted(below)))).all()
+                 if below else {})
+    return {row.id: " › ".join(names.get(i, "") for i in row.ancestor_ids if i in below) or row.name for row in rows}
 
 
 def place_votes(session: Session, place: Place, person: Person | None) -> PlaceVotes:
-    """The votes of a place, newest first; those in preparation only for whoever prepares them."""
-    manages = may(person, Act.MANAGE_VOTES, place)
+    """The votes of a place and of the places inside it, newest first, each with where it is held; those in
+    preparation only for whoever prepares them there."""
+    votes = votes_within(session, place)
+    where = _where(session, place, {v.place_id for v in votes})
+    drafts = {v.place_id for v in votes if v.status == VoteStatus.DRAFT}
+    held = {p.id: p for p in session.exec(select(Place).where(col(Place.id).in_(sorted(drafts))))} if drafts else {}
+    manages_at = {pid for pid, at in held.items() if may(person, Act.MANAGE_VOTES, at)}
     return PlaceVotes(
-        place=place, trail=places.ancestors(session, place), can_manage=manages, status_labels=labels.status_labels(),
-        votes=[v for v in votes_in(session, place) if v.status != VoteStatus.DRAFT or manages],
+        place=place, trail=places.ancestors(session, place), can_manage=may(person, Act.MANAGE_VOTES, place),
+        status_labels=labels.status_labels(), where=where,
+        votes=[v for v in votes if v.status != VoteStatus.DRAFT or v.place_id in manages_at],
     )
 
 
@@ -292,26 +343,48 @@ class VotePage:
     can_manage: bool
     can_certify: bool
     can_enter_paper: bool
+    now: datetime
+    accepting: bool  # ballots are taken now (the clock may not yet have closed a vote whose time is up)
+    can_close_now: bool  # 结束表决 works: the closing time has come, or everyone on the roll has voted
+    corrections: list[tuple[PaperCorrection, User | None]]
+    can_see_voters: bool
+    withdrawn_by: User | None = None
     discussion: Any = None  # the thread (discussion.queries.ThreadView), which the view adds
+    plans: Any = None  # what is being decided in full, when the vote is on a proposal's plans (the view adds it)
     labels: Any = labels
 
     def as_json(self, url: UrlFor) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             **summary(self.vote, url), "question": self.vote.question,
             "place": {"id": self.place.id, "name": self.place.name}, "options": self.options,
             "participation": self.turnout.as_json(), "result": self.result,
+            "turnout": labels.turnout_json(self.turnout.voted, self.turnout.roll),
+            "paper_corrections": [correction_json(c, by, with_names=self.can_see_voters) for c, by in self.corrections],
         }
+        if self.vote.status == VoteStatus.WITHDRAWN:
+            found["withdrawn"] = {"at": self.vote.withdrawn_at, "reason": self.vote.withdrawal_reason,
+                                  "by": self.withdrawn_by.display_name if self.withdrawn_by else None}
+        if self.plans is not None:
+            found["plans"] = self.plans.as_json(url)
+        return found
 
 
 def vote_page(session: Session, vote: Vote, place: Place, person: Person | None, user: User | None,
-              discussion: Any = None) -> VotePage:
+              discussion: Any = None, decided: Any = None) -> VotePage:
+    """The vote's page; `decided` is what it decides in full, from the domain whose matter it is."""
     entries = entries_for(session, vote, user) if user is not None and vote.status == VoteStatus.OPEN else []
+    now, counted = utcnow(), turnout(session, vote)
+    is_open = vote.status == VoteStatus.OPEN
     return VotePage(
         vote=vote, place=place, trail=[*places.ancestors(session, place), place], options=options_of(session, vote),
-        turnout=turnout(session, vote), result=published_result(session, vote),
+        turnout=counted, result=published_result(session, vote),
         mine=[(entry, own_ballot(session, vote, entry)) for entry in entries],
         can_manage=may(person, Act.MANAGE_VOTES, place), can_certify=may(person, Act.CERTIFY_VOTES, place),
-        can_enter_paper=may(person, Act.ENTER_PAPER_BALLOTS, place), discussion=discussion,
+        can_enter_paper=may(person, Act.ENTER_PAPER_BALLOTS, place), discussion=discussion, now=now, plans=decided,
+        accepting=is_open and now < vote.closes_at,
+        can_close_now=is_open and (now >= vote.closes_at or counted.voted >= counted.roll),
+        withdrawn_by=session.get(User, vote.withdrawn_by_id) if vote.withdrawn_by_id else None,
+        corrections=corrections(session, vote), can_see_voters=not vote.secret and may(person, Act.SEE_VOTERS, place),
     )
 
 
@@ -327,6 +400,8 @@ class NoticePage:
     receipts: list[tuple[str, Any]]
     participants: list[RollEntry]
     certifier: User | None
+    corrections: list[tuple[PaperCorrection, User | None]]
+    can_see_voters: bool = False
     labels: Any = labels
 
 
@@ -336,6 +411,7 @@ def notice_page(session: Session, vote: Vote, place: Place) -> NoticePage:
         result=dict(json.loads(vote.result_json)), turnout=turnout(session, vote),
         receipts=receipts(session, vote) if vote.secret else [], participants=participants(session, vote),
         certifier=session.get(User, vote.certified_by_id) if vote.certified_by_id else None,
+        corrections=corrections(session, vote),
     )
 
 
@@ -348,10 +424,79 @@ class PaperPage:
     waiting: list[RollEntry]
     q: str
     options: list[str]
+    accepting: bool  # ballots are taken now: otherwise the page says so instead of offering the form
     error: str = ""
     labels: Any = labels
 
 
 def paper_page(session: Session, vote: Vote, place: Place, query: str, error: str = "") -> PaperPage:
     return PaperPage(vote=vote, place=place, waiting=unvoted(session, vote, query), q=query,
-                     options=options_of(session, vote), error=error)
+                     options=options_of(session, vote), error=error,
+                     accepting=vote.status == VoteStatus.OPEN and utcnow() < vote.closes_at)
+
+
+def corrections(session: Session, vote: Vote) -> list[tuple[PaperCorrection, User | None]]:
+    """The paper ballots voided and entered again, in the order it was done, with who did it."""
+    rows = session.exec(
+        select(PaperCorrection, User).join(User, col(User.id) == PaperCorrection.by_id, isouter=True)
+        .where(col(PaperCorrection.vote_id) == vote.id).order_by(col(PaperCorrection.id))
+    ).all()
+    return [(correction, user) for correction, user in rows]
+
+
+def correction_json(correction: PaperCorrection, by: User | None, *, with_names: bool) -> dict[str, Any]:
+    found: dict[str, Any] = {"at": correction.at, "by": by.display_name if by else None, "reason": correction.reason,
+                             "serial": correction.old_serial, "new_serial": correction.new_serial}
+    if with_names and correction.old_voter:
+        found |= {"voter": correction.old_voter, "new_voter": correction.new_voter,
+                  "choice": json.loads(correction.old_choice), "new_choice": json.loads(correction.new_choice)}
+    return found
+
+
+@dataclass(frozen=True)
+class PaperListPage:
+    """The paper ballots entered so far, for the staff who enter them, with the form that corrects one.
+
+    An open vote lists each ballot: for whom, what, its serial, who entered it and when. A secret vote lists
+    apart who voted on paper (and who entered it) and which serials were entered, in no order of entry, so that
+    nothing on the page ties a choice, a serial or a time to a voter."""
+
+    vote: Vote
+    place: Place
+    ballots: list[tuple[Ballot, RollEntry, User | None]]
+    voters: list[tuple[RollEntry, User | None]]
+    serials: list[str]
+    corrections: list[tuple[PaperCorrection, User | None]]
+    waiting: list[RollEntry]
+    options: list[str]
+    accepting: bool
+    errors: dict[str, str]
+    values: dict[str, Any]
+    can_see_voters: bool = True
+    labels: Any = labels
+
+
+def paper_list_page(session: Session, vote: Vote, place: Place, errors: dict[str, str] | None = None,
+                    values: dict[str, Any] | None = None) -> PaperListPage:
+    ballots: list[tuple[Ballot, RollEntry, User | None]] = []
+    voters: list[tuple[RollEntry, User | None]] = []
+    serials: list[str] = []
+    if vote.secret:
+        voters = [(entry, user) for entry, user in session.exec(
+            select(RollEntry, User).join(User, col(User.id) == RollEntry.entered_by_id, isouter=True)
+            .where(col(RollEntry.vote_id) == vote.id, col(RollEntry.channel) == "paper").order_by(col(RollEntry.id))
+        ).all()]
+        serials = sorted(p.paper_serial for p in secret_papers(session, vote) if p.paper_serial)
+    else:
+        ballots = [(ballot, entry, user) for ballot, entry, user in session.exec(
+            select(Ballot, RollEntry, User).join(RollEntry, col(RollEntry.id) == Ballot.roll_entry_id)
+            .join(User, col(User.id) == Ballot.entered_by_id, isouter=True)
+            .where(col(Ballot.vote_id) == vote.id, col(Ballot.channel) == "paper")
+            .order_by(col(Ballot.cast_at), col(Ballot.id))
+        ).all()]
+    accepting = vote.status == VoteStatus.OPEN and utcnow() < vote.closes_at
+    return PaperListPage(
+        vote=vote, place=place, ballots=ballots, voters=voters, serials=serials, corrections=corrections(session, vote),
+        waiting=unvoted(session, vote, limit=500) if accepting and not vote.secret else [],
+        options=options_of(session, vote), accepting=accepting, errors=errors or {}, values=values or {},
+    )

@@ -17,9 +17,11 @@ same ballot, and none publishes a batch smaller than `MIX_AT` because the others
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -93,18 +95,29 @@ def find(session: Session, vote: Vote, receipt: str) -> Paper | None:
 
     The urn is searched first and locked: a batch being published at the same moment either waits for this
     transaction or has already published the ballot, which the second look then finds."""
+    return _find(session, vote, lambda paper: paper.receipt == receipt, col(SecretBallot.receipt) == receipt)
+
+
+def find_paper(session: Session, vote: Vote, serial: str) -> Paper | None:
+    """The paper ballot with this serial, wherever it is; taken out (staff correcting what they entered, who
+    know the serial on the paper but not the receipt they handed on), as `find` does."""
+    if not serial:
+        return None
+    return _find(session, vote, lambda paper: paper.paper_serial == serial, col(SecretBallot.paper_serial) == serial)
+
+
+def _find(session: Session, vote: Vote, matches: Callable[[Paper], bool], published_where: Any) -> Paper | None:
     for row in session.exec(_sealed(vote).with_for_update()).all():
         paper = _open(session, vote, row)
-        if paper.receipt == receipt:
+        if matches(paper):
             session.exec(delete(SealedBallot).where(col(SealedBallot.token) == row.token))
             return paper
     published = session.exec(
-        select(SecretBallot).where(col(SecretBallot.receipt) == receipt, col(SecretBallot.vote_id) == vote.id)
-        .with_for_update()
+        select(SecretBallot).where(published_where, col(SecretBallot.vote_id) == vote.id).with_for_update()
     ).first()
     if published is None:
         return None
-    session.exec(delete(SecretBallot).where(col(SecretBallot.receipt) == receipt,
+    session.exec(delete(SecretBallot).where(col(SecretBallot.receipt) == published.receipt,
                                             col(SecretBallot.vote_id) == vote.id))
     return Paper(published.receipt, published.choice, published.heads, published.area_centi,
                  published.paper_serial)
@@ -158,3 +171,12 @@ def _open_row(session: Session, row: SealedBallot) -> Paper:
         raise UrnKeyError("a sealed ballot does not open with this SECRET_KEY") from wrong_key
     fields: dict[str, Any] = json.loads(content)
     return Paper(**fields)
+
+
+def serial_digest(session: Session, vote: Vote, serial: str) -> str:
+    """A paper serial as the database keeps it to refuse a second: keyed with the urn's key, so that the row
+    written beside a secret voter's mark cannot be matched with the serial their published ballot carries."""
+    key = session.info.get(SEALING_KEY)
+    if not isinstance(key, bytes):
+        raise UrnKeyError("this session carries no sealing key")
+    return hmac.new(key, f"paper-serial:{vote.id}:{serial}".encode(), hashlib.sha256).hexdigest()

@@ -24,6 +24,7 @@ from deliberate.voting import actions, forms, labels, queries
 from deliberate.voting.access import access_entry, access_own_entry, access_vote
 from deliberate.voting.models import Channel, Vote, VoteStatus
 from deliberate.web.auth import current_person, current_user, db, require_user
+from deliberate.web.confirm import ask_to_confirm, confirmed
 from deliberate.web.loading import accessed
 from deliberate.web.responses import flash, json_stream, path_for, public_routes, redirect, render
 
@@ -68,7 +69,9 @@ def detail(request: Request) -> Response:
     sort, page = discussion.order(request.query_params.get("sort"), request.query_params.get("cpage"))
     person, user = current_person(request), current_user(request)
     thread = discussion.thread_of(db(request), "vote", vote.id, person, user, sort=sort, page=page)
-    return render(request, "voting/detail.html", queries.vote_page(db(request), vote, place, person, user, thread))
+    decided = plans.ballot_plans(db(request), vote)
+    return render(request, "voting/detail.html",
+                  queries.vote_page(db(request), vote, place, person, user, thread, decided))
 
 
 def open_vote(request: Request) -> Response:
@@ -121,6 +124,26 @@ def paper(request: Request) -> Response:
     return redirect(back)
 
 
+def paper_list(request: Request) -> Response:
+    vote, place = accessed(request, access_vote, Act.ENTER_PAPER_BALLOTS)
+    return render(request, "voting/paper_list.html", queries.paper_list_page(db(request), vote, place))
+
+
+def correct_paper(request: Request) -> Response:
+    vote, place = accessed(request, access_vote, Act.ENTER_PAPER_BALLOTS)
+    asked, values, errors = forms.paper_correction(request, vote)
+    if asked is None:
+        page = queries.paper_list_page(db(request), vote, place, errors, values)
+        return render(request, "voting/paper_list.html", page, status=422)
+    entry = access_entry(db(request), vote, asked.entry) if asked.entry else None
+    correction = actions.Correction(serial=asked.serial, new_serial=asked.new_serial, choice=asked.choice,
+                                    reason=asked.reason, entry=entry)
+    done = actions.do_correct_paper(db(request), vote, correction, by=require_user(request))
+    flash(request, _("纸质选票 %(serial)s 已作废并重新录入（编号 %(new)s），更正已记录。", serial=done.old_serial,
+                     new=done.new_serial))
+    return redirect(path_for(request, "votes:paper_list", id=vote.id))
+
+
 def _paper_page(request: Request, vote: Vote, place: Place, query: str, problem: str = "") -> Response:
     page = queries.paper_page(db(request), vote, place, query, problem)
     return render(request, "voting/paper.html", page, status=422 if problem else 200)
@@ -128,9 +151,38 @@ def _paper_page(request: Request, vote: Vote, place: Place, query: str, problem:
 
 def close_vote(request: Request) -> Response:
     vote, _place = accessed(request, access_vote, Act.MANAGE_VOTES)
+    actions.check_closable(db(request), vote)  # refused at once, before asking to confirm what cannot be done
+    if not confirmed(request):
+        return ask_to_confirm(
+            request, title=_("结束表决"), what=_("结束“%(title)s”并立即计票。", title=vote.title),
+            consequence=_("结束后不再接受任何投票（网上或纸质），也不能再更正纸质选票。此操作不能撤销。"),
+            button=_("确认结束表决"), back=_url(request, vote))
     actions.do_close(db(request), vote)
     flash(request, _("表决已结束，请议事会核对并认证结果。"))
     return redirect(_url(request, vote))
+
+
+def withdraw(request: Request) -> Response:
+    vote, place = accessed(request, access_vote, Act.MANAGE_VOTES)
+    if request.method == "GET":
+        return _withdraw_form(request, vote, place, "", {})
+    reason, errors = forms.withdrawal(request)
+    if errors:
+        return _withdraw_form(request, vote, place, reason, errors)
+    if not confirmed(request):
+        return ask_to_confirm(
+            request, title=_("撤回表决"), what=_("撤回“%(title)s”。理由：%(reason)s", title=vote.title, reason=reason),
+            consequence=_("撤回后不能再投票，已投的选票不计；名单上的每个人都会收到通知。此操作不能撤销。"),
+            button=_("确认撤回"), back=_url(request, vote))
+    plans.do_withdraw_vote(db(request), vote, by=require_user(request), reason=reason)
+    flash(request, _("表决已撤回，名单上的投票人会收到通知。"))
+    return redirect(_url(request, vote))
+
+
+def _withdraw_form(request: Request, vote: Vote, place: Place, reason: str, errors: dict[str, str]) -> Response:
+    page = {"vote": vote, "place": place, "reason": reason, "errors": errors,
+            "decides_plans": vote.subject_kind == "proposal"}
+    return render(request, "voting/withdraw.html", page, status=422 if errors else 200)
 
 
 def certify(request: Request) -> Response:
@@ -163,8 +215,11 @@ routes = [
     Route("/votes/{id:int}/open", open_vote, methods=["POST"], name="open"),
     Route("/votes/{id:int}/ballot", cast, methods=["POST"], name="cast"),
     Route("/votes/{id:int}/paper", paper, methods=["GET", "POST"], name="paper"),
+    Route("/votes/{id:int}/paper/entered", paper_list, methods=["GET"], name="paper_list"),
+    Route("/votes/{id:int}/paper/correct", correct_paper, methods=["POST"], name="paper_correct"),
     Route("/votes/{id:int}/close", close_vote, methods=["POST"], name="close"),
     Route("/votes/{id:int}/certify", certify, methods=["POST"], name="certify"),
+    Route("/votes/{id:int}/withdraw", withdraw, methods=["GET", "POST"], name="withdraw"),
     Route("/votes/{id:int}/notice", notice, methods=["GET"], name="notice"),
     Route("/votes/{id:int}/ballots.json", ballots_export, methods=["GET"], name="ballots"),
 ]

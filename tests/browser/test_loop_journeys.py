@@ -472,12 +472,18 @@ def vote_on_the_plans(person: Callable[..., Visitor]) -> None:
     council = person("hp_council1", **DESK)
     joins(council, "hp_council1", address)
     before = len(timeline(council))
+    expect(council.page.get_by_role("button", name="记录决定")).to_have_count(0)  # the vote decides, nobody else
+    expect(council.section("方案").get_by_text("这些方案由居民表决决定")).to_be_visible()
     with council.leaving():
         council.section("方案").get_by_role("link", name=PARKING_VOTE).first.click()
-    with refused(council):
-        council.page.get_by_role("button", name="结束表决", exact=True).click()
-    expect(council.page.get_by_text("截止时间未到，还有人没有投票，现在不能结束表决。")).to_be_visible()
-    back(council)
+    expect(council.page.get_by_role("button", name="结束表决", exact=True)).to_have_count(0)
+    when = re.compile(r"截止时间 .+ 到了之后（或名单上所有人都投票后），才能结束表决。")
+    expect(council.page.get_by_text(when)).to_be_visible()
+    # The ballot shows what is decided in full: each plan with its costs, funding and a link to it.
+    plans_shown = council.section("表决的方案")
+    expect(plans_shown.get_by_role("heading", level=3)).to_have_text(list(PARKING_PLANS))
+    expect(plans_shown.get_by_text("资金来源").first).to_be_visible()
+    expect(plans_shown.get_by_role("link", name=re.compile("查看方案全文和修订记录"))).to_have_count(2)
 
     # Staff enter the paper ballots of every other household (two for plan 1 for each one for plan 2).
     staff = person("staff", **DESK)
@@ -493,9 +499,12 @@ def vote_on_the_plans(person: Callable[..., Visitor]) -> None:
     # Everyone has voted: the council closes the vote, checks the result and certifies it.
     council.reload()
     council.press("结束表决", within=council.section("管理与公开"))
+    expect(heading(council)).to_have_text("结束表决")  # asked once more: it cannot be undone
+    council.press("确认结束表决")
     expect(status(council)).to_contain_text("表决已结束，请议事会核对并认证结果。")
     result = council.page.locator("section.result")
     expect(result.get_by_role("heading", name="表决通过")).to_be_visible()
+    expect(result.locator(".result-turnout")).to_have_text(re.compile(r"^(\d+) / \1 人参与（100\.00%）$"))
     expect(result.locator("tr.winner")).to_contain_text(PARKING_PLANS[0])
     council.press("议事会认证并公示结果")
     expect(status(council)).to_contain_text("结果已认证，公示已发布。")
@@ -511,7 +520,7 @@ def vote_on_the_plans(person: Callable[..., Visitor]) -> None:
         "未通过")
     steps = timeline(council)
     created, approved = assert_steps(steps, [
-        ("方案付诸表决",), ("通过方案", "方案待表决或决定 → 实施中", "表决通过。"),
+        ("方案付诸表决",), ("通过方案", "方案待表决或决定 → 实施中", "表决通过："),
     ])
     assert approved >= before and "系统" in steps[approved][1], steps[approved]
     entries = council.section("办理记录").get_by_role("listitem")

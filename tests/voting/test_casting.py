@@ -195,7 +195,8 @@ def test_a_vote_closes_early_only_when_everyone_has_voted(session):
         if entry.user_id == resident.id:
             actions.do_cast(session, vote, entry, "yes")
         else:
-            actions.do_cast(session, vote, entry, "no", channel=Channel.PAPER, entered_by=staff, paper_serial="X")
+            actions.do_cast(session, vote, entry, "no", channel=Channel.PAPER, entered_by=staff,
+                            paper_serial=f"X-{entry.id}")
     actions.do_close(session, vote)
     assert vote.status == "closed"
 

@@ -95,7 +95,12 @@ def test_a_building_vote_from_opening_to_certified_notice_and_recount(app, sessi
     early = post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}")
     assert early.status_code == 409 and "截止时间未到" in early.text
     _closing_time_passes(session, vote_id)
-    assert post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}").status_code == 303
+    asked = post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}")
+    assert asked.status_code == 200 and "确认结束表决" in asked.text and 'name="confirmed" value="yes"' in asked.text
+    reload(session)
+    assert session.get(Vote, vote_id).status == "open"  # asking wrote nothing
+    closing = post(council, f"/votes/{vote_id}/close", {"confirmed": "yes"}, form_page=f"/votes/{vote_id}")
+    assert closing.status_code == 303
     assert post(staff_client, f"/votes/{vote_id}/certify", form_page=f"/votes/{vote_id}").status_code == 403
     certified = post(council, f"/votes/{vote_id}/certify", form_page=f"/votes/{vote_id}")
     assert certified.status_code == 303 and certified.headers["location"] == f"/votes/{vote_id}/notice"
@@ -154,7 +159,7 @@ def test_a_secret_vote_publishes_receipts_and_exports_no_names(app, session):
     assert session.exec(select(Ballot)).all() == []
     assert len(session.exec(select(SecretBallot)).all()) + len(session.exec(select(SealedBallot)).all()) == 1
     _closing_time_passes(session, vote_id)
-    post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}")
+    post(council, f"/votes/{vote_id}/close", {"confirmed": "yes"}, form_page=f"/votes/{vote_id}")
     post(council, f"/votes/{vote_id}/certify", form_page=f"/votes/{vote_id}")
     notice = TestClient(app).get(f"/votes/{vote_id}/notice").text
     assert receipt in notice
@@ -175,7 +180,7 @@ def test_the_result_is_explained_in_the_readers_language_from_its_facts(app, ses
     entry = re.search(r'name="entry" value="(\d+)"', resident.get(f"/votes/{vote_id}").text).group(1)
     post(resident, f"/votes/{vote_id}/ballot", {"entry": entry, "choice": "yes"}, form_page=f"/votes/{vote_id}")
     _closing_time_passes(session, vote_id)
-    post(council, f"/votes/{vote_id}/close", form_page=f"/votes/{vote_id}")
+    post(council, f"/votes/{vote_id}/close", {"confirmed": "yes"}, form_page=f"/votes/{vote_id}")
     post(council, f"/votes/{vote_id}/certify", form_page=f"/votes/{vote_id}")
     reload(session)
     vote = session.get(Vote, vote_id)
