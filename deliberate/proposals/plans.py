@@ -12,9 +12,10 @@ from sqlmodel import Session, col, select
 from deliberate.accounts.models import User
 from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
+from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
-from deliberate.proposals import actions
+from deliberate.proposals import actions, rules
 from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import ProposalError, Stage
@@ -78,14 +79,69 @@ def cost_lines(version: PlanVersion) -> list[CostLine]:
     return [CostLine(line["item"], int(line["amount_centi"])) for line in json.loads(version.cost_lines)]
 
 
+def text_of(version: PlanVersion) -> PlanText:
+    """What a version says, as a form sends it: two equal texts are the same plan."""
+    return PlanText(version.title, version.description, version.responsible, version.schedule,
+                    tuple(cost_lines(version)), version.residents_centi, version.units_centi, version.government_centi)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs between two versions of a plan, as a reader sees it."""
+
+    field: str
+    before: str
+    after: str
+
+
+def _yuan(centi: int) -> str:
+    return f"{from_centi(centi):,.2f}"
+
+
+def _line_amounts(version: PlanVersion) -> dict[str, int]:
+    amounts: dict[str, int] = {}
+    for line in cost_lines(version):
+        amounts[line.item] = amounts.get(line.item, 0) + line.amount_centi
+    return amounts
+
+
+def changes_between(old: PlanVersion, new: PlanVersion) -> list[Change]:
+    """Every field that changed from `old` to `new`: the text, each cost line (added, removed or changed), the
+    total and each funder's share; "—" where a line was absent."""
+    found = [Change(label, before, after) for label, before, after in (
+        (_("方案名称"), old.title, new.title), (_("做什么、怎么做"), old.description, new.description),
+        (_("责任方"), old.responsible, new.responsible), (_("工期安排"), old.schedule, new.schedule),
+    ) if before != after]
+    before, after = _line_amounts(old), _line_amounts(new)
+    for item in [*before, *(i for i in after if i not in before)]:
+        if before.get(item) != after.get(item):
+            found.append(Change(_("费用：%(item)s", item=item),
+                                _yuan(before[item]) if item in before else "—",
+                                _yuan(after[item]) if item in after else "—"))
+    old_total, new_total = sum(before.values()), sum(after.values())
+    if old_total != new_total:
+        found.append(Change(_("费用合计"), _yuan(old_total), _yuan(new_total)))
+    for label, was, now in ((_("居民自筹"), old.residents_centi, new.residents_centi),
+                            (_("共建单位"), old.units_centi, new.units_centi),
+                            (_("政府补贴"), old.government_centi, new.government_centi)):
+        if was != now:
+            found.append(Change(label, _yuan(was), _yuan(now)))
+    return found
+
+
 def _ensure_drafting(proposal: Proposal) -> None:
     if proposal.stage != Stage.ACCEPTED:
         raise ProposalError(_("只有已立案、尚未公示的提案可以制定或修改方案。"))
 
 
 def do_add_plan(session: Session, proposal: Proposal, by: User, text: PlanText) -> Plan:
+    """A new draft plan; the same text sent again (a second click, the back button) is the plan already drafted."""
     _ensure_drafting(proposal)
-    drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
+    current = [(p, v) for p, v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
+    same = next((p for p, v in current if text_of(v) == text), None)
+    if same is not None:
+        return same
+    drafted = [p for p, _v in current]
     if len(drafted) >= MAX_PLANS:
         raise ProposalError(_("一条提案最多同时有 %(n)s 个备选方案。", n=MAX_PLANS))
     plan = Plan(proposal_id=proposal.id, status=PlanStatus.DRAFT, version=1)
@@ -98,11 +154,20 @@ def do_add_plan(session: Session, proposal: Proposal, by: User, text: PlanText) 
     return plan
 
 
-def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, text: PlanText, note: str) -> PlanVersion:
-    """A new version; every earlier one is kept and shown."""
+def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, text: PlanText, note: str,
+                 *, based_on: int | None = None) -> PlanVersion:
+    """A new version; every earlier one is kept and shown. The text of the current version sent again is that
+    version (nothing new); a form opened on an older version (`based_on`) that would overwrite a colleague's
+    revision is refused."""
     _ensure_drafting(proposal)
     if plan.status != PlanStatus.DRAFT:
         raise ProposalError(_("这个方案已有结论，不能再修改；请另拟新方案。"))
+    latest = versions_of(session, plan)[0]
+    if text_of(latest) == text:
+        return latest
+    if based_on is not None and based_on != plan.version:
+        raise ProposalError(_("这个方案在您修订时已被改为第 %(n)s 版。请重新打开修订页面，在最新版本上修改。",
+                              n=plan.version))
     plan.version += 1
     version = _version_from(text, plan, plan.version, by, note)
     session.add(plan)
@@ -120,6 +185,7 @@ def do_publish(session: Session, proposal: Proposal, place: Place, person: Perso
     if not drafted and proposal.stage == Stage.ACCEPTED:
         raise ProposalError(_("请先制定至少一个方案，再公示。"))
     event = actions.move(session, proposal, place, person, by, Move.PUBLISH_PLAN)
+    proposal.plan_due_at = None
     start = now or event.at
     ends = start + timedelta(days=actions.rules_of(session, place).disclosure_days)
     for plan in drafted:
@@ -166,7 +232,9 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
         current = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id,
                                                          PlanVersion.number == plan.version)).one()
         proposal.responsible = current.responsible
-        session.add(proposal)
+    else:  # back to drafting, with a new deadline for the plans
+        proposal.plan_due_at = rules.plan_due(event.at, actions.rules_of(session, place).plan_days)
+    session.add(proposal)
     session.flush()
     return event
 
