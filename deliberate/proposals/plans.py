@@ -16,9 +16,10 @@ from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
 from deliberate.proposals import actions, rules
+from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import Plan, PlanStatus, PlanVersion, Proposal, ProposalEvent
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import ProposalError, Stage
+from deliberate.proposals.rules import Actor, ProposalError, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting import tally
 from deliberate.voting.models import Vote, VoteStatus
@@ -178,12 +179,18 @@ def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, tex
     return version
 
 
-def do_publish(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
-               *, now: datetime | None = None) -> ProposalEvent:
-    """Disclose every drafted plan at once for the place's disclosure period."""
+def ensure_publishable(session: Session, proposal: Proposal) -> list[Plan]:
+    """The drafted plans to publish; refused while an accepted proposal has none."""
     drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
     if not drafted and proposal.stage == Stage.ACCEPTED:
         raise ProposalError(_("请先制定至少一个方案，再公示。"))
+    return drafted
+
+
+def do_publish(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+               *, now: datetime | None = None) -> ProposalEvent:
+    """Disclose every drafted plan at once for the place's disclosure period."""
+    drafted = ensure_publishable(session, proposal)
     event = actions.move(session, proposal, place, person, by, Move.PUBLISH_PLAN)
     proposal.plan_due_at = None
     start = now or event.at
@@ -206,22 +213,28 @@ def disclosure_ends(session: Session, proposal: Proposal) -> datetime | None:
     return max(ends) if ends else None
 
 
-def do_end_disclosure(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
-                      *, now: datetime | None = None) -> ProposalEvent:
+def ensure_disclosure_over(session: Session, proposal: Proposal, place: Place, *, now: datetime | None = None) -> None:
     ends = disclosure_ends(session, proposal)
     if ends is not None and (now or utcnow()) < ends:
         raise ProposalError(_("公示期未满（%(days)s 天），不能提前结束。",
                               days=actions.rules_of(session, place).disclosure_days))
+
+
+def do_end_disclosure(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
+                      *, now: datetime | None = None) -> ProposalEvent:
+    ensure_disclosure_over(session, proposal, place, now=now)
     return actions.move(session, proposal, place, person, by, Move.END_DISCLOSURE, as_system=person is None)
 
 
 def do_decide(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
               plan: Plan | None, *, reason: str = "", vote: Vote | None = None) -> ProposalEvent:
     """Approve one disclosed plan (the others fall), or reject them all and go back to drafting."""
+    move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
+    actors = [Actor.SYSTEM] if vote is not None else actors_for(person, proposal, place)
+    resolve(actors, Stage(proposal.stage), move)  # decided already: say so, whichever plan this form named
     candidates = disclosed(session, proposal)
     if plan is not None and plan.id not in {p.id for p in candidates}:
         raise ProposalError(_("只能通过已公示的方案。"))
-    move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
     subject = ("vote", vote.id) if vote is not None else (("plan", plan.id) if plan is not None else None)
     event = actions.move(session, proposal, place, person, by, move, reason=reason, subject=subject,
                          as_system=vote is not None)

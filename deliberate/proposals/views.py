@@ -267,6 +267,7 @@ def plan_history(request: Request) -> Response:
 
 def publish(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
+    plans.ensure_publishable(db(request), proposal)
     if asked := _ask_first(request, proposal, place, Move.PUBLISH_PLAN, _(
             "“%(title)s”拟定中的方案将向居民公示 %(days)s 天。", title=proposal.title,
             days=actions.rules_of(db(request), place).disclosure_days)):
@@ -278,6 +279,7 @@ def publish(request: Request) -> Response:
 
 def end_disclosure(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
+    plans.ensure_disclosure_over(db(request), proposal, place)
     if asked := _ask_first(request, proposal, place, Move.END_DISCLOSURE):
         return asked
     plans.do_end_disclosure(db(request), proposal, place, *_acting(request))
@@ -403,6 +405,7 @@ def rate(request: Request) -> Response:
 
 def close(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
+    works.ensure_closable(proposal, place, current_person(request))
     if asked := _ask_first(request, proposal, place, Move.CLOSE):
         return asked
     works.do_close(db(request), proposal, place, *_acting(request))

@@ -325,14 +325,18 @@ def satisfaction_of(session: Session, proposal: Proposal, place: Place) -> Satis
     return Satisfaction(counts, rules.rate_percent(rate) if rate is not None else None, formula)
 
 
+def ensure_closable(proposal: Proposal, place: Place, person: Person | None, *, now: datetime | None = None) -> None:
+    """Refuse unless the proposal may be closed now: closed already (said first), or its rating period not over."""
+    actors = [Actor.SYSTEM] if person is None else actors_for(person, proposal, place)
+    resolve(actors, Stage(proposal.stage), Move.CLOSE)
+    if proposal.rating_ends_at is not None and (now or utcnow()) < proposal.rating_ends_at:
+        raise ProposalError(_("评价期未结束，不能办结。"))
+
+
 def do_close(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
              *, now: datetime | None = None) -> ProposalEvent:
     """办结 once the rating period is over, with the satisfaction rate published."""
-    now = now or utcnow()
-    actors = [Actor.SYSTEM] if person is None else actors_for(person, proposal, place)
-    resolve(actors, Stage(proposal.stage), Move.CLOSE)  # closed already: say so before the period's end
-    if proposal.rating_ends_at is not None and now < proposal.rating_ends_at:
-        raise ProposalError(_("评价期未结束，不能办结。"))
+    ensure_closable(proposal, place, person, now=now)
     satisfaction = satisfaction_of(session, proposal, place)
     text = (_("满意度 %(rate)s%%", rate=satisfaction.percent) if satisfaction.percent is not None
             else _("评价期内无人评价"))
