@@ -265,3 +265,19 @@ def test_review_withdrawal_and_merging_ask_first_but_asking_for_changes_does_not
     changes = walk.post(staff, f"{P}{proposal_id}/review", {"decision": "request_changes", "reason": "补充"},
                     confirm=False)
     assert changes.status_code == 303 and _stage(session, proposal_id) == Stage.CHANGES_REQUESTED
+
+
+def test_a_step_that_cannot_be_taken_yet_is_refused_at_once_rather_than_asked(app, session, walk):
+    proposal_id = walk.accepted()
+    staff = walk.as_("staff")
+    empty = walk.post(staff, f"{P}{proposal_id}/publish", confirm=False)
+    assert empty.status_code == 409 and "请先制定至少一个方案" in empty.text
+    walk.post(staff, f"{P}{proposal_id}/plans/new", PLAN)
+    walk.post(staff, f"{P}{proposal_id}/publish")
+    early = walk.post(staff, f"{P}{proposal_id}/end-disclosure", confirm=False)
+    assert early.status_code == 409 and "公示期未满" in early.text
+    other = walk.implementing()
+    walk.post(walk.as_("staff"), f"{P}{other}/complete")
+    walk.post(walk.as_("leader"), f"{P}{other}/acceptance", {"outcome": "pass"})
+    closing = walk.post(walk.as_("staff"), f"{P}{other}/close", confirm=False)
+    assert closing.status_code == 409 and "评价期未结束" in closing.text
