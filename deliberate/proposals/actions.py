@@ -378,12 +378,24 @@ def merge_refusal(proposal: Proposal, place: Place, target: Proposal, target_pla
     """Why `proposal` (of `place`) may not be merged into `target`, or None when it may."""
     if target.id == proposal.id:
         return _("提案不能合并到它自己。")
+    if target.stage == Stage.DRAFT:  # only its author knows of it
+        return _("找不到要合并到的提案。")
     if target.stage not in rules.OPEN_FOR_MERGE:
         return _("只能合并到尚未公示方案的提案；“%(title)s”现在处于「%(stage)s」阶段。",
                  title=target.title, stage=rules.stage_labels()[Stage(target.stage)])
     if target_place.path not in _containing_paths(place):
         return _("只能合并到本地或包含本地的地点（%(place)s 或其上级）的提案。", place=place.name)
     return None
+
+
+def check_merge(session: Session, proposal: Proposal, place: Place, target: Proposal) -> Place:
+    """The target's place, if `proposal` may be merged into `target` as they now are; else ProposalError (409)."""
+    target_place = session.get(Place, target.place_id)
+    assert target_place is not None
+    refusal = merge_refusal(proposal, place, target, target_place)
+    if refusal:
+        raise ProposalError(refusal)
+    return target_place
 
 
 def _lock_target(session: Session, target: Proposal) -> None:
@@ -403,11 +415,7 @@ def do_merge(session: Session, proposal: Proposal, place: Place, person: Person,
         raise ProposalError(_("合并时必须公开说明理由。"), 422)
     resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.MERGE)
     _lock_target(session, target)  # its stage is read and its co-signs counted again
-    target_place = session.get(Place, target.place_id)
-    assert target_place is not None
-    refusal = merge_refusal(proposal, place, target, target_place)
-    if refusal:
-        raise ProposalError(refusal)
+    target_place = check_merge(session, proposal, place, target)
     event = move(session, proposal, place, person, by, Move.MERGE, reason=reason, subject=("proposal", target.id))
     proposal.merged_into_id = target.id
     proposal.closed_at = event.at

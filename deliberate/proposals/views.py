@@ -175,7 +175,7 @@ def cosign(request: Request) -> Response:
 
 def withdraw(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Move.WITHDRAW)
-    if (asked := _ask_first(request, proposal, place, Move.WITHDRAW)) is not None:
+    if asked := _ask_first(request, proposal, place, Move.WITHDRAW):
         return asked
     actions.do_withdraw(db(request), proposal, place, *_acting(request), forms.reason(request))
     return _done(request, proposal, _("提案已撤回。"))
@@ -222,6 +222,7 @@ def merge(request: Request) -> Response:
     if merging is None:
         return _again(request, proposal, place, "merge", errors)
     target = access_target(db(request), merging.target, _("找不到要合并到的提案。"))
+    actions.check_merge(db(request), proposal, place, target)
     if asked := _ask_first(request, proposal, place, Move.MERGE, _("把本提案合并到“%(title)s”。", title=target.title)):
         return asked
     actions.do_merge(db(request), proposal, place, *_acting(request), target, merging.reason)
@@ -384,7 +385,7 @@ def acceptance(request: Request) -> Response:
     if report is None:
         return _again(request, proposal, place, "acceptance", errors)
     passed = Move.PASS_ACCEPTANCE if report.passed else Move.FAIL_ACCEPTANCE
-    if asked := _ask_first(request, proposal, place, passed, report.findings, text=report.findings):
+    if asked := _ask_first(request, proposal, place, passed, text=report.findings):
         return asked
     works.do_acceptance(db(request), proposal, place, *_acting(request), passed=report.passed,
                         findings=report.findings, photos=report.photos)

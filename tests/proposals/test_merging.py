@@ -69,6 +69,7 @@ def test_the_open_stages_are_those_before_a_plan_is_disclosed() -> None:
     ("same", Stage.DISCLOSURE, "尚未公示方案"),
     ("same", Stage.DECISION, "尚未公示方案"),
     ("same", Stage.CLOSED, "尚未公示方案"),
+    ("same", Stage.DRAFT, "找不到要合并到的提案"),  # a draft is its author's alone: not even its title is told
 ])
 def test_a_merge_into_a_place_or_stage_not_allowed_is_refused_and_moves_no_cosigner(session, cast, where, stage,
                                                                                      refusal):
@@ -132,8 +133,11 @@ def test_the_merge_form_without_a_reason_comes_back_filled_in(app, session, cast
     assert f'<option value="{target.id}" selected' in sent.text
     assert 'aria-describedby="f-merge-reason-error"' in sent.text and "<details open>" in sent.text
     wrong = staff.post(f"/proposals/{source.id}/merge", data={"csrf_token": token, "target": str(elsewhere.id),
-                                                               "reason": "重复", "confirmed": "yes"})
-    assert wrong.status_code == 409 and "包含本地的地点" in wrong.text
+                                                               "reason": "重复"})
+    assert wrong.status_code == 409 and "包含本地的地点" in wrong.text  # refused at once, never asked to confirm
+    asked = staff.post(f"/proposals/{source.id}/merge", data={"csrf_token": token, "target": str(target.id),
+                                                               "reason": "同一件事"})
+    assert asked.status_code == 200 and "合并到“小区停车难”" in asked.text and "确认合并" in asked.text
     reload(session)
     assert session.get(Proposal, source.id).stage == Stage.REVIEW
     done = staff.post(f"/proposals/{source.id}/merge", data={"csrf_token": token, "target": str(target.id),
