@@ -153,7 +153,18 @@ class Draft:
 
 def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool, person: Person,
               photos: Sequence[pictures.Upload] = ()) -> Proposal:
-    """A new draft by `author` (with its checked photos), submitted at once if asked."""
+    """A new draft by `author` (with its checked photos), submitted at once if asked. The same text sent again by
+    its author for the same place (a second click, the back button) is the proposal already written: the
+    author's row is locked first, so that two such requests at once make one."""
+    session.exec(select(User.id).where(col(User.id) == author.id).with_for_update()).one()
+    same = session.exec(select(Proposal).where(
+        Proposal.author_id == author.id, Proposal.place_id == place.id, Proposal.title == draft.title,
+        Proposal.body == draft.body, Proposal.category == draft.category,
+        col(Proposal.stage).in_([Stage.DRAFT.value, Stage.COSIGNING.value]))).first()
+    if same is not None:
+        if submit and same.stage == Stage.DRAFT:
+            do_submit(session, same, place, person, author)
+        return same
     now = utcnow()
     proposal = Proposal(
         place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,

@@ -281,3 +281,16 @@ def test_a_step_that_cannot_be_taken_yet_is_refused_at_once_rather_than_asked(ap
     walk.post(walk.as_("leader"), f"{P}{other}/acceptance", {"outcome": "pass"})
     closing = walk.post(walk.as_("staff"), f"{P}{other}/close", confirm=False)
     assert closing.status_code == 409 and "评价期未结束" in closing.text
+
+
+def test_the_same_new_proposal_sent_twice_is_one_proposal(app, session, walk):
+    author = walk.as_("author")
+    form = {"title": "楼下停车难", "category": "parking", "body": "晚上没有车位。", "intent": "submit"}
+    first = walk.post(author, f"/places/{walk.building.id}/proposals/new", form)
+    again = walk.post(author, f"/places/{walk.building.id}/proposals/new", form)
+    assert first.status_code == again.status_code == 303
+    assert first.headers["location"] == again.headers["location"]
+    other = walk.post(author, f"/places/{walk.building.id}/proposals/new", {**form, "title": "楼下车位不够"})
+    assert other.headers["location"] != first.headers["location"]  # a different text is a new proposal
+    reload(session)
+    assert len(session.exec(select(Proposal)).all()) == 2

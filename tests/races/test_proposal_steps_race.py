@@ -174,3 +174,22 @@ def test_two_proposals_merged_into_each_other_at_once_merge_once(race, session, 
     reload(session)
     stages = sorted(session.get(Proposal, p.id).stage for p in (first, second))  # type: ignore[union-attr]
     assert stages == sorted([Stage.MERGED.value, Stage.REVIEW.value])
+
+
+def test_the_same_new_proposal_sent_twice_at_once_is_one_proposal(race, session, cast):
+    building, people = cast
+    author_id, building_id = people["author"].id, building.id
+
+    def write(session: Session) -> Any:
+        author = session.get(User, author_id)
+        place = session.get(Place, building_id)
+        assert author is not None and place is not None
+        draft = Draft("楼下停车难", "没有车位。", "parking")
+        return actions.do_create(session, place=place, author=author, draft=draft, submit=True,
+                                 person=_person(session, author)).id
+
+    outcomes = race([write, write])
+    outcomes.assert_clean()
+    assert len(set(outcomes.values)) == 1
+    reload(session)
+    assert len(session.exec(select(Proposal)).all()) == 1
