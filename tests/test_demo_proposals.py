@@ -157,6 +157,8 @@ def test_plans_show_their_costs_split_three_ways_and_the_lane_has_two_in_disclos
 def test_works_have_milestones_progress_costs_and_a_failed_acceptance_done_again(demo: Session) -> None:
     works_now = proposals(demo)[Stage.IMPLEMENTATION]
     assert works.current_percent(demo, works_now) > 0 and works.costs_of(demo, works_now)
+    spending = works.spendings(demo, [works_now.id])[works_now.id]  # against its budget, one receipt to come
+    assert spending.budget_centi and spending.unreceipted == 1
     assert works_now.responsible
     milestones = demo.exec(select(Milestone).where(Milestone.proposal_id == works_now.id)).all()
     assert any(m.done_at is not None for m in milestones) and any(m.done_at is None for m in milestones)

@@ -66,6 +66,14 @@ def _entitled(person: Person | None, proposal: Proposal, place: Place, move: Mov
     resolve(actors_for(person, proposal, place), Stage(proposal.stage), move)
 
 
+def check_move(person: Person | None, proposal: Proposal, place: Place, move: Move, *, reason: str = "",
+               findings: str = "") -> None:
+    """Refuse (403 or 409, with the reason) unless this person may make the move now, with this text."""
+    if person is None:
+        raise Forbidden()
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), move, reason=reason, findings=findings)
+
+
 def access_photo(session: Session, person: Person | None, ident: Any, need: None = None, *,
                  for_update: bool = False) -> Photo:
     """A photo, wherever its proposal may be seen."""

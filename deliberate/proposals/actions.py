@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
@@ -36,7 +36,7 @@ def rules_of(session: Session, place: Place) -> rules.PlaceRules:
         threshold=rules.Threshold(rules.threshold_kind(row.threshold_kind), row.threshold_count,
                                   row.threshold_numerator, row.threshold_denominator),
         review_days=row.review_days, disclosure_days=row.disclosure_days, rating_days=row.rating_days,
-        satisfaction_formula=row.satisfaction_formula,
+        satisfaction_formula=row.satisfaction_formula, plan_days=row.plan_days,
     )
 
 
@@ -45,11 +45,12 @@ def do_set_rules(session: Session, place: Place, place_rules: rules.PlaceRules) 
     row = session.get(ProposalRules, place.id) or ProposalRules(
         place_id=place.id, threshold_kind=threshold.kind, review_days=place_rules.review_days,
         disclosure_days=place_rules.disclosure_days, rating_days=place_rules.rating_days,
-        satisfaction_formula=place_rules.satisfaction_formula)
+        satisfaction_formula=place_rules.satisfaction_formula, plan_days=place_rules.plan_days)
     row.threshold_kind, row.threshold_count = threshold.kind, threshold.count
     row.threshold_numerator, row.threshold_denominator = threshold.numerator, threshold.denominator
     row.review_days, row.disclosure_days = place_rules.review_days, place_rules.disclosure_days
     row.rating_days, row.satisfaction_formula = place_rules.rating_days, place_rules.satisfaction_formula
+    row.plan_days = place_rules.plan_days
     session.add(row)
     session.flush()
 
@@ -92,11 +93,9 @@ def _notify(session: Session, proposal: Proposal, event: ProposalEvent, user_ids
 
 def reviewers_of(session: Session, place: Place) -> list[int]:
     """Staff and admins of the place or above it, and the place's own council: told when review begins."""
-    ids = place.ancestor_ids
-    paths = ["/" + "/".join(str(i) for i in ids[: n + 1]) + "/" for n in range(len(ids))]
     grants = session.exec(
         select(RoleGrant.user_id, RoleGrant.role, Place.path).join(Place, col(Place.id) == RoleGrant.place_id)
-        .where(col(Place.path).in_(paths))
+        .where(col(Place.path).in_(_containing_paths(place)))
     ).all()
     return sorted({
         user_id for user_id, role, path in grants
@@ -154,7 +153,18 @@ class Draft:
 
 def do_create(session: Session, *, place: Place, author: User, draft: Draft, submit: bool, person: Person,
               photos: Sequence[pictures.Upload] = ()) -> Proposal:
-    """A new draft by `author` (with its checked photos), submitted at once if asked."""
+    """A new draft by `author` (with its checked photos), submitted at once if asked. The same text sent again by
+    its author for the same place (a second click, the back button) is the proposal already written: the
+    author's row is locked first, so that two such requests at once make one."""
+    session.exec(select(User.id).where(col(User.id) == author.id).with_for_update()).one()
+    same = session.exec(select(Proposal).where(
+        Proposal.author_id == author.id, Proposal.place_id == place.id, Proposal.title == draft.title,
+        Proposal.body == draft.body, Proposal.category == draft.category,
+        col(Proposal.stage).in_([Stage.DRAFT.value, Stage.COSIGNING.value]))).first()
+    if same is not None:
+        if submit and same.stage == Stage.DRAFT:
+            do_submit(session, same, place, person, author)
+        return same
     now = utcnow()
     proposal = Proposal(
         place_id=place.id, author_id=author.id, title=draft.title, body=draft.body,
@@ -330,6 +340,8 @@ def do_review(session: Session, proposal: Proposal, place: Place, person: Person
     event = move(session, proposal, place, person, by, action, reason=reason)
     if action is Move.REJECT:
         proposal.closed_at = event.at
+    if action is Move.ACCEPT:
+        proposal.plan_due_at = rules.plan_due(event.at, rules_of(session, place).plan_days)
     proposal.review_due_at = None if action is not Move.REQUEST_CHANGES else proposal.review_due_at
     session.add(proposal)
     session.flush()
@@ -349,33 +361,72 @@ def do_withdraw(session: Session, proposal: Proposal, place: Place, person: Pers
                 reason: str = "") -> ProposalEvent:
     event = move(session, proposal, place, person, by, Move.WITHDRAW, reason=reason)
     proposal.closed_at = event.at
-    proposal.review_due_at = None
+    proposal.review_due_at = proposal.plan_due_at = None
     session.add(proposal)
     session.flush()
     return event
 
 
+def _containing_paths(place: Place) -> list[str]:
+    """The paths of the place and of every place containing it."""
+    ids = place.ancestor_ids
+    return ["/" + "/".join(str(i) for i in ids[: n + 1]) + "/" for n in range(len(ids))]
+
+
 def merge_targets(session: Session, proposal: Proposal, place: Place) -> list[Proposal]:
-    """Open proposals of the same community that this one may be merged into."""
-    community_path = f"/{place.community_id}/"
+    """Open proposals (`rules.OPEN_FOR_MERGE`) of the same place or of a place containing it that this one may be
+    merged into: a building's proposal may join its compound's or community's, never the other way (its
+    co-signers would not be residents of the smaller place)."""
     return list(session.exec(
         select(Proposal).join(Place, col(Place.id) == Proposal.place_id)
-        .where(col(Place.path).startswith(community_path), Proposal.id != proposal.id,
-               col(Proposal.stage).notin_([s.value for s in (*rules.TERMINAL, Stage.DRAFT)]))
+        .where(col(Place.path).in_(_containing_paths(place)), Proposal.id != proposal.id,
+               col(Proposal.stage).in_([s.value for s in rules.OPEN_FOR_MERGE]))
         .order_by(col(Proposal.id).desc()).limit(200)
     ).all())
 
 
-def do_merge(session: Session, proposal: Proposal, place: Place, person: Person, by: User, target: Proposal,
-             reason: str = "") -> ProposalEvent:
-    """Merge into `target`: co-signers and followers carried over, both timelines record it."""
-    lock(session, target)  # its stage is read and its co-signs counted again
-    if target.id == proposal.id or target.stage in rules.TERMINAL or target.stage == Stage.DRAFT:
-        raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
+def merge_refusal(proposal: Proposal, place: Place, target: Proposal, target_place: Place) -> str | None:
+    """Why `proposal` (of `place`) may not be merged into `target`, or None when it may."""
+    if target.id == proposal.id:
+        return _("提案不能合并到它自己。")
+    if target.stage == Stage.DRAFT:  # only its author knows of it
+        return _("找不到要合并到的提案。")
+    if target.stage not in rules.OPEN_FOR_MERGE:
+        return _("只能合并到尚未公示方案的提案；“%(title)s”现在处于「%(stage)s」阶段。",
+                 title=target.title, stage=rules.stage_labels()[Stage(target.stage)])
+    if target_place.path not in _containing_paths(place):
+        return _("只能合并到本地或包含本地的地点（%(place)s 或其上级）的提案。", place=place.name)
+    return None
+
+
+def check_merge(session: Session, proposal: Proposal, place: Place, target: Proposal) -> Place:
+    """The target's place, if `proposal` may be merged into `target` as they now are; else ProposalError (409)."""
     target_place = session.get(Place, target.place_id)
     assert target_place is not None
-    if target_place.community_id != place.community_id:
-        raise ProposalError(_("只能合并到本社区另一条正在办理的提案。"))
+    refusal = merge_refusal(proposal, place, target, target_place)
+    if refusal:
+        raise ProposalError(refusal)
+    return target_place
+
+
+def _lock_target(session: Session, target: Proposal) -> None:
+    """The target's row locked too. Two staff merging two proposals into each other at once lock them in
+    opposite orders; PostgreSQL then refuses one of them, which is told to try again rather than shown a 500."""
+    try:
+        with session.begin_nested():
+            lock(session, target)
+    except OperationalError:
+        raise ProposalError(_("另一位工作人员正在同时处理这两条提案，请刷新页面后再试。")) from None
+
+
+def do_merge(session: Session, proposal: Proposal, place: Place, person: Person, by: User, target: Proposal,
+             reason: str = "") -> ProposalEvent:
+    """Merge into `target` with a public reason: co-signers and followers carried over, both timelines record it."""
+    if not reason.strip():
+        raise ProposalError(_("合并时必须公开说明理由。"), 422)
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.MERGE)
+    _lock_target(session, target)  # its stage is read and its co-signs counted again
+    target_place = check_merge(session, proposal, place, target)
     event = move(session, proposal, place, person, by, Move.MERGE, reason=reason, subject=("proposal", target.id))
     proposal.merged_into_id = target.id
     proposal.closed_at = event.at

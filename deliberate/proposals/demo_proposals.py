@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import heapq
 import random
+import struct
+import zlib
 from collections.abc import Generator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -36,6 +38,19 @@ from deliberate.voting import queries as voting_queries
 from deliberate.voting.models import Channel, RollEntry, Vote
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _png(width: int, height: int) -> bytes:
+    """A plain white PNG: the demo's stand-in for the photo of a receipt."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+RECEIPT_PNG = _png(40, 60)
 # The moments of the day people co-sign: before work, at lunch, in the evening.
 COSIGN_CLOCKS = ("07:40", "08:55", "12:20", "13:05", "18:30", "19:45", "20:50", "21:35")
 READ_AFTER = timedelta(days=4)  # notifications older than this have been read
@@ -232,9 +247,12 @@ class _Demo:
         works.do_report_progress(self.session, proposal, self.user(by), text=text, percent=percent,
                                  milestone=milestone)
 
-    def cost(self, proposal: Proposal, by: str, description: str, yuan: int, payee: str) -> None:
+    def cost(self, proposal: Proposal, by: str, description: str, yuan: int, payee: str, *,
+             receipt: bool = True) -> None:
+        """A cost disclosed with a photo of its receipt (or, for the demo to show the flag, without one)."""
         works.do_disclose_cost(self.session, proposal, self.user(by), description=description,
-                               amount_centi=yuan * 100, payee=payee, document_id=None)
+                               amount_centi=yuan * 100, payee=payee,
+                               document=("凭证.png", RECEIPT_PNG) if receipt else None)
 
     def inspect(self, proposal: Proposal, by: str, findings: str) -> None:
         works.do_inspect(self.session, proposal, self.place_of(proposal), self.person(by), self.user(by), findings)
@@ -555,7 +573,7 @@ def _ebikes(d: _Demo) -> Story:
     d.done(p, ground, "staff")
     d.progress(p, "staff", 35, "地面硬化和雨棚立柱基础已完成。", ground)
     yield d.day(20, "10:00")
-    d.cost(p, "staff", "地面硬化", 10_200, "北京城通市政工程队")
+    d.cost(p, "staff", "地面硬化", 10_200, "北京城通市政工程队", receipt=False)  # the receipt is still to come
     yield d.day(15, "11:00")
     d.cost(p, "staff", "智能充电桩 40 路（设备款）", 36_000, "北京安充科技有限公司")
     yield d.day(10, "15:20")

@@ -162,14 +162,25 @@ class Merge:
     reason: str
 
 
-def merge(request: Request) -> Merge:
-    return Merge(forms.text(request, "target", max_length=12), reason(request))
+def merge(request: Request) -> tuple[Merge | None, Errors]:
+    """The proposal to merge into and the public reason, which is required."""
+    errors: Errors = {}
+    target = forms.text(request, "target", max_length=12)
+    text = _reason_in(request, "reason", errors, "merge-reason")
+    if not target:
+        errors["merge-target"] = _("请选择要合并到的提案。")
+    if not text.strip() and "merge-reason" not in errors:
+        errors["merge-reason"] = _("合并时必须公开说明理由。")
+    if errors:
+        return None, errors
+    return Merge(target, text), errors
 
 
 # Plans -----------------------------------------------------------------------------------------
 
 PLAN_FIELDS = (("title", 120), ("description", 10_000), ("responsible", 100), ("schedule", 500),
-               ("cost_lines", 5_000), ("residents", 20), ("units", 20), ("government", 20), ("note", 300))
+               ("cost_lines", 5_000), ("residents", 20), ("units", 20), ("government", 20), ("note", 300),
+               ("version", 12))
 FUNDERS = ("residents", "units", "government")
 
 
@@ -179,6 +190,7 @@ class PlanForm:
     note: str  # why this version (for a revision)
     typed: dict[str, str]  # what was typed, to show again
     errors: Errors
+    based_on: int | None = None  # the version the revision's form was opened on
 
 
 def plan(request: Request) -> PlanForm:
@@ -196,7 +208,8 @@ def plan(request: Request) -> PlanForm:
         errors["residents"] = _("三方出资合计（%(funded)s 元）应等于费用合计（%(total)s 元）。",
                                 funded=f"{from_centi(sum(funding.values())):.2f}",
                                 total=f"{from_centi(text.total_centi):.2f}")
-    return PlanForm(text, typed["note"], typed, errors)
+    based_on = int(typed["version"]) if digits(typed["version"]) else None
+    return PlanForm(text, typed["note"], typed, errors, based_on)
 
 
 def _cost_lines(raw: str, errors: Errors) -> list[CostLine]:
@@ -378,6 +391,9 @@ def acceptance(request: Request) -> tuple[Findings | None, Errors]:
     if outcome == "fail" and not findings and not errors:
         errors["acc-findings"] = _("验收不通过时，请写明存在的问题。")
     files = uploads(request, "photos", errors, key="acc-photos")
+    if files and forms.text(request, "confirmed", max_length=3) != "yes" and not errors:
+        # a confirmation page could not send the photos again: the form itself asks
+        errors["acc-confirm"] = _("验收结果记录后不能撤销：请勾选确认后再提交。")
     if errors:
         return None, errors
     return Findings(findings, files, passed=outcome == "pass"), errors

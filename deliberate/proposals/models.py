@@ -41,6 +41,7 @@ class ProposalRules(SQLModel, table=True):
     disclosure_days: int = Field(sa_column=Column(Integer, nullable=False))
     rating_days: int = Field(sa_column=Column(Integer, nullable=False))
     satisfaction_formula: str = Field(sa_column=Column(String(24), nullable=False))
+    plan_days: int = Field(default=30, sa_column=Column(Integer, nullable=False, default=30, server_default="30"))
 
 
 class Proposal(SQLModel, table=True):
@@ -64,6 +65,7 @@ class Proposal(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     review_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     rating_ends_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    plan_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))  # plans to be published by
     stage_changed_at: datetime = Field(default_factory=utcnow, sa_column=_created())
     closed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     # The published satisfaction rate at closing, as a percentage ("87.50"); empty until closed.

@@ -17,7 +17,8 @@ from deliberate.clock import utcnow
 from deliberate.db import from_centi
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
-from deliberate.proposals import actions
+from deliberate.proposals import actions, rules
+from deliberate.proposals.access import actors_for, resolve
 from deliberate.proposals.models import (
     Notification,
     NotificationKind,
@@ -28,7 +29,7 @@ from deliberate.proposals.models import (
     ProposalEvent,
 )
 from deliberate.proposals.rules import Action as Move
-from deliberate.proposals.rules import ProposalError, Stage
+from deliberate.proposals.rules import Actor, ProposalError, Stage
 from deliberate.voting import actions as voting
 from deliberate.voting import labels as vote_labels
 from deliberate.voting import queries as voting_queries
@@ -91,14 +92,69 @@ def cost_lines(version: PlanVersion) -> list[CostLine]:
     return [CostLine(line["item"], int(line["amount_centi"])) for line in json.loads(version.cost_lines)]
 
 
+def text_of(version: PlanVersion) -> PlanText:
+    """What a version says, as a form sends it: two equal texts are the same plan."""
+    return PlanText(version.title, version.description, version.responsible, version.schedule,
+                    tuple(cost_lines(version)), version.residents_centi, version.units_centi, version.government_centi)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field that differs between two versions of a plan, as a reader sees it."""
+
+    field: str
+    before: str
+    after: str
+
+
+def _yuan(centi: int) -> str:
+    return f"{from_centi(centi):,.2f}"
+
+
+def _line_amounts(version: PlanVersion) -> dict[str, int]:
+    amounts: dict[str, int] = {}
+    for line in cost_lines(version):
+        amounts[line.item] = amounts.get(line.item, 0) + line.amount_centi
+    return amounts
+
+
+def changes_between(old: PlanVersion, new: PlanVersion) -> list[Change]:
+    """Every field that changed from `old` to `new`: the text, each cost line (added, removed or changed), the
+    total and each funder's share; "—" where a line was absent."""
+    found = [Change(label, before, after) for label, before, after in (
+        (_("方案名称"), old.title, new.title), (_("做什么、怎么做"), old.description, new.description),
+        (_("责任方"), old.responsible, new.responsible), (_("工期安排"), old.schedule, new.schedule),
+    ) if before != after]
+    before, after = _line_amounts(old), _line_amounts(new)
+    for item in [*before, *(i for i in after if i not in before)]:
+        if before.get(item) != after.get(item):
+            found.append(Change(_("费用：%(item)s", item=item),
+                                _yuan(before[item]) if item in before else "—",
+                                _yuan(after[item]) if item in after else "—"))
+    old_total, new_total = sum(before.values()), sum(after.values())
+    if old_total != new_total:
+        found.append(Change(_("费用合计"), _yuan(old_total), _yuan(new_total)))
+    for label, was, now in ((_("居民自筹"), old.residents_centi, new.residents_centi),
+                            (_("共建单位"), old.units_centi, new.units_centi),
+                            (_("政府补贴"), old.government_centi, new.government_centi)):
+        if was != now:
+            found.append(Change(label, _yuan(was), _yuan(now)))
+    return found
+
+
 def _ensure_drafting(proposal: Proposal) -> None:
     if proposal.stage != Stage.ACCEPTED:
         raise ProposalError(_("只有已立案、尚未公示的提案可以制定或修改方案。"))
 
 
 def do_add_plan(session: Session, proposal: Proposal, by: User, text: PlanText) -> Plan:
+    """A new draft plan; the same text sent again (a second click, the back button) is the plan already drafted."""
     _ensure_drafting(proposal)
-    drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
+    current = [(p, v) for p, v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
+    same = next((p for p, v in current if text_of(v) == text), None)
+    if same is not None:
+        return same
+    drafted = [p for p, _v in current]
     if len(drafted) >= MAX_PLANS:
         raise ProposalError(_("一条提案最多同时有 %(n)s 个备选方案。", n=MAX_PLANS))
     plan = Plan(proposal_id=proposal.id, status=PlanStatus.DRAFT, version=1)
@@ -111,11 +167,20 @@ def do_add_plan(session: Session, proposal: Proposal, by: User, text: PlanText) 
     return plan
 
 
-def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, text: PlanText, note: str) -> PlanVersion:
-    """A new version; every earlier one is kept and shown."""
+def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, text: PlanText, note: str,
+                 *, based_on: int | None = None) -> PlanVersion:
+    """A new version; every earlier one is kept and shown. The text of the current version sent again is that
+    version (nothing new); a form opened on an older version (`based_on`) that would overwrite a colleague's
+    revision is refused."""
     _ensure_drafting(proposal)
     if plan.status != PlanStatus.DRAFT:
         raise ProposalError(_("这个方案已有结论，不能再修改；请另拟新方案。"))
+    latest = versions_of(session, plan)[0]
+    if text_of(latest) == text:
+        return latest
+    if based_on is not None and based_on != plan.version:
+        raise ProposalError(_("这个方案在您修订时已被改为第 %(n)s 版。请重新打开修订页面，在最新版本上修改。",
+                              n=plan.version))
     plan.version += 1
     version = _version_from(text, plan, plan.version, by, note)
     session.add(plan)
@@ -126,13 +191,20 @@ def do_edit_plan(session: Session, proposal: Proposal, plan: Plan, by: User, tex
     return version
 
 
-def do_publish(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
-               *, now: datetime | None = None) -> ProposalEvent:
-    """Disclose every drafted plan at once for the place's disclosure period."""
+def ensure_publishable(session: Session, proposal: Proposal) -> list[Plan]:
+    """The drafted plans to publish; refused while an accepted proposal has none."""
     drafted = [p for p, _v in plans_of(session, proposal) if p.status == PlanStatus.DRAFT]
     if not drafted and proposal.stage == Stage.ACCEPTED:
         raise ProposalError(_("请先制定至少一个方案，再公示。"))
+    return drafted
+
+
+def do_publish(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
+               *, now: datetime | None = None) -> ProposalEvent:
+    """Disclose every drafted plan at once for the place's disclosure period."""
+    drafted = ensure_publishable(session, proposal)
     event = actions.move(session, proposal, place, person, by, Move.PUBLISH_PLAN)
+    proposal.plan_due_at = None
     start = now or event.at
     ends = start + timedelta(days=actions.rules_of(session, place).disclosure_days)
     for plan in drafted:
@@ -153,12 +225,16 @@ def disclosure_ends(session: Session, proposal: Proposal) -> datetime | None:
     return max(ends) if ends else None
 
 
-def do_end_disclosure(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
-                      *, now: datetime | None = None) -> ProposalEvent:
+def ensure_disclosure_over(session: Session, proposal: Proposal, place: Place, *, now: datetime | None = None) -> None:
     ends = disclosure_ends(session, proposal)
     if ends is not None and (now or utcnow()) < ends:
         raise ProposalError(_("公示期未满（%(days)s 天），不能提前结束。",
                               days=actions.rules_of(session, place).disclosure_days))
+
+
+def do_end_disclosure(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
+                      *, now: datetime | None = None) -> ProposalEvent:
+    ensure_disclosure_over(session, proposal, place, now=now)
     return actions.move(session, proposal, place, person, by, Move.END_DISCLOSURE, as_system=person is None)
 
 
@@ -167,6 +243,9 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
     """Approve one disclosed plan (the others fall), or reject them all and go back to drafting. While a vote
     decides the plans (in preparation, open, or counted and waiting for certification) only its certified
     result decides them: anyone else is refused until the vote is withdrawn."""
+    move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
+    actors = [Actor.SYSTEM] if vote is not None else actors_for(person, proposal, place)
+    resolve(actors, Stage(proposal.stage), move)  # decided already: say so, whichever plan this form named
     pending = deciding_vote(session, proposal)
     if pending is not None and (vote is None or vote.id != pending.id):
         raise ProposalError(_("居民正在就这些方案表决（“%(title)s”），只有表决结果能决定它们。"
@@ -175,7 +254,6 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
     candidates = disclosed(session, proposal)
     if plan is not None and plan.id not in {p.id for p in candidates}:
         raise ProposalError(_("只能通过已公示的方案。"))
-    move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
     subject = ("vote", vote.id) if vote is not None else (("plan", plan.id) if plan is not None else None)
     event = actions.move(session, proposal, place, person, by, move, reason=reason, subject=subject,
                          as_system=vote is not None)
@@ -186,7 +264,9 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
         current = session.exec(select(PlanVersion).where(PlanVersion.plan_id == plan.id,
                                                          PlanVersion.number == plan.version)).one()
         proposal.responsible = current.responsible
-        session.add(proposal)
+    else:  # back to drafting, with a new deadline for the plans
+        proposal.plan_due_at = rules.plan_due(event.at, actions.rules_of(session, place).plan_days)
+    session.add(proposal)
     session.flush()
     return event
 

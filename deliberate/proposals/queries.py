@@ -147,6 +147,8 @@ class ProposalPage:
     merge_targets: list[Proposal]
     merged_into: Proposal | None
     is_author: bool
+    spending: works.Spending | None = None  # once a plan is approved: spent against its budget
+    works_started: bool = False  # 开工 recorded since the plan's approval or the last failed acceptance
     errors_for: dict[str, dict[str, str]] = field(default_factory=dict)  # a form sent back: its problems
     entered: Mapping[str, Any] = field(default_factory=dict)  # and what was typed in it
     discussion: Any = None  # the thread (discussion.queries.ThreadView), which the view adds
@@ -176,7 +178,13 @@ class ProposalPage:
                             "responsible": m.responsible} for m in self.milestones],
             "progress": [{"percent": u.percent, "text": u.text, "at": u.created_at} for u in self.progress],
             "costs": [{"description": c.description, "amount": f"{from_centi(c.amount_centi):.2f}",
-                       "payee": c.payee, "at": c.created_at} for c in self.costs],
+                       "payee": c.payee, "at": c.created_at, "receipt": c.document_id is not None}
+                      for c in self.costs],
+            "spending": {"spent": f"{from_centi(self.spending.spent_centi):.2f}",
+                         "budget": (f"{from_centi(self.spending.budget_centi):.2f}"
+                                    if self.spending.budget_centi is not None else None),
+                         "over_budget": self.spending.over, "without_receipt": self.spending.unreceipted}
+            if self.spending else None,
             "inspections": [{"kind": i.kind, "findings": i.findings, "at": i.created_at} for i in self.inspections],
             "ratings": {r.value: n for r, n in self.satisfaction.counts.items()},
             "satisfaction_rate": self.satisfaction.percent,
@@ -223,8 +231,22 @@ def proposal_page(session: Session, proposal: Proposal, place: Place, person: Pe
         merge_targets=actions.merge_targets(session, proposal, place) if Move.MERGE in moves else [],
         merged_into=session.get(Proposal, proposal.merged_into_id) if proposal.merged_into_id else None,
         is_author=user is not None and user.id == proposal.author_id,
+        spending=works.spending_of(done.costs, approved_version(plan_rows)) if stage in AFTER_APPROVAL else None,
+        works_started=works.started_in([event.action for event, _user in timeline]),
         errors_for={invalid.form: invalid.errors} if invalid else {}, entered=invalid.entered if invalid else {},
     )
+
+
+def approved_version(plan_rows: list[tuple[Plan, PlanVersion]]) -> PlanVersion | None:
+    return next((version for plan, version in plan_rows if plan.status == PlanStatus.APPROVED), None)
+
+
+def decision_text(session: Session, proposal: Proposal, plan: Plan | None) -> str:
+    """What a council's decision will record, in words, for its confirmation."""
+    if plan is None:
+        return _("议事会决定“%(title)s”的方案都不通过，退回重新拟定。", title=proposal.title)
+    versions = plans.versions_of(session, plan)
+    return _("议事会决定通过方案“%(plan)s”，其他方案不再采用。", plan=versions[0].title if versions else "")
 
 
 def can(person: Person | None, place: Place) -> Can:
@@ -283,6 +305,8 @@ def deadline(proposal: Proposal, disclosure_ends: datetime | None, now: datetime
     label = ""
     if proposal.stage == Stage.REVIEW:
         due, label = proposal.review_due_at, _("受理期限")
+    elif proposal.stage == Stage.ACCEPTED:
+        due, label = proposal.plan_due_at, _("方案制定期限")
     elif proposal.stage == Stage.DISCLOSURE:
         due, label = disclosure_ends, _("公示截止")
     elif proposal.stage == Stage.RATING:
@@ -345,7 +369,7 @@ def plan_values(version: PlanVersion) -> dict[str, str]:
         "schedule": version.schedule,
         "cost_lines": "\n".join(f"{c.item} {from_centi(c.amount_centi):.2f}" for c in plans.cost_lines(version)),
         "residents": f"{from_centi(version.residents_centi):.2f}", "units": f"{from_centi(version.units_centi):.2f}",
-        "government": f"{from_centi(version.government_centi):.2f}",
+        "government": f"{from_centi(version.government_centi):.2f}", "version": str(version.number),
     }
 
 
@@ -360,14 +384,14 @@ class PlanHistory:
     versions: list[PlanVersion]
     editors: dict[int, User]
     discussion: Any = None  # the plan's thread, which the view adds
+    changes: dict[int, list[plans.Change]] = field(default_factory=dict)  # by version: what it changed
     cost_lines: Callable[[PlanVersion], list[plans.CostLine]] = plans.cost_lines
 
     def as_json(self, url: UrlFor) -> dict[str, Any]:
         return {"plan": self.plan.id, "proposal": self.proposal.id, "versions": [
-            {"number": v.number, "title": v.title, "description": v.description, "responsible": v.responsible,
-             "schedule": v.schedule, "cost_lines": [{"item": c.item, "amount": f"{from_centi(c.amount_centi):.2f}"}
-                                                     for c in plans.cost_lines(v)],
-             "note": v.note, "at": v.created_at} for v in self.versions]}
+            {**plan_json(self.plan, v), "number": v.number, "note": v.note, "at": v.created_at,
+             "changes": [{"field": c.field, "before": c.before, "after": c.after}
+                         for c in self.changes.get(v.number, [])]} for v in self.versions]}
 
 
 def plan_history(session: Session, plan: Plan, proposal: Proposal, place: Place, discussion: Any = None) -> PlanHistory:
@@ -375,7 +399,8 @@ def plan_history(session: Session, plan: Plan, proposal: Proposal, place: Place,
     editor_ids = {v.edited_by_id for v in versions if v.edited_by_id is not None}
     editors = ({u.id: u for u in session.exec(select(User).where(col(User.id).in_(editor_ids))).all()}
                if editor_ids else {})
-    return PlanHistory(plan, proposal, place, _trail(session, place), versions, editors, discussion)
+    changes = {new.number: plans.changes_between(old, new) for new, old in zip(versions, versions[1:], strict=False)}
+    return PlanHistory(plan, proposal, place, _trail(session, place), versions, editors, discussion, changes)
 
 
 @dataclass(frozen=True)

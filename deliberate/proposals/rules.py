@@ -296,6 +296,12 @@ def _refusal_by_stage(stage: Stage, action: Action) -> str | None:
         return _("方案已通过，提案不能再撤回。")
     if action is Action.EDIT:
         return _("提案已进入受理，作者不能再修改。")
+    if any(TRANSITIONS[earlier].get(action) == stage for earlier in TRANSITIONS if earlier != stage):
+        return _(  # a second click, the back button or a colleague at the same moment: the step was just done
+            "「%(action)s」这一步已经做过了：提案现在处于「%(stage)s」阶段。",
+            stage=stage_labels()[stage],
+            action=action_labels()[action],
+        )
     return _(
         "提案现在处于「%(stage)s」阶段，不能%(action)s。",
         stage=stage_labels()[stage],
@@ -469,6 +475,17 @@ def review_due(submitted_at: datetime, days: int) -> datetime:
     return submitted_at + timedelta(days=days)
 
 
+def plan_due(accepted_at: datetime, days: int) -> datetime:
+    """When the plans are due: `days` calendar days after the proposal was accepted (or its plans sent back)."""
+    return review_due(accepted_at, days)
+
+
+# Stages a proposal may be merged into: still gathering support or in review, or accepted with its plans being
+# drafted. Once a plan is disclosed (公示) residents have been shown what will be decided; what is merged in then
+# could no longer shape it, so from disclosure on a proposal takes no merges.
+OPEN_FOR_MERGE: frozenset[Stage] = frozenset({Stage.COSIGNING, Stage.REVIEW, Stage.CHANGES_REQUESTED, Stage.ACCEPTED})
+
+
 def is_overdue(due: datetime, now: datetime) -> bool:
     return now > due
 
@@ -492,10 +509,13 @@ class PlaceRules:
     disclosure_days: int = 7  # 公示 of a plan before it may be decided
     rating_days: int = 14
     satisfaction_formula: str = "satisfied_or_fairly"
+    plan_days: int = 30  # from acceptance (立案) to the plans published for disclosure
 
     def __post_init__(self) -> None:
         if not 1 <= self.review_days <= 365 or not 1 <= self.disclosure_days <= 90 or not 1 <= self.rating_days <= 90:
             raise ValueError("deadlines out of range")
+        if not 1 <= self.plan_days <= 365:
+            raise ValueError("plan drafting deadline out of range")
         if self.satisfaction_formula not in FORMULAS:
             raise ValueError(f"unknown satisfaction formula {self.satisfaction_formula!r}")
 

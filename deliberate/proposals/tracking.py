@@ -22,7 +22,7 @@ from deliberate.accounts.models import User
 from deliberate.db import UTCDateTime
 from deliberate.i18n import gettext as _
 from deliberate.places.models import Place
-from deliberate.proposals import rules
+from deliberate.proposals import rules, works
 from deliberate.proposals.listing import place_ids_within
 from deliberate.proposals.models import Milestone, Plan, PlanStatus, PlanVersion, Proposal, ProposalRating
 from deliberate.proposals.rules import Stage
@@ -36,6 +36,7 @@ CHUNK = 500  # rows the CSV export reads at a time
 
 class Section(StrEnum):
     REVIEW = "review"
+    PLANNING = "planning"  # accepted, its plans being drafted
     DISCLOSURE = "disclosure"
     MILESTONES_OVERDUE = "milestones_overdue"
     MILESTONES_SOON = "milestones_soon"
@@ -43,9 +44,13 @@ class Section(StrEnum):
     RATING = "rating"
 
 
+WORKS_SECTIONS = (Section.MILESTONES_OVERDUE, Section.MILESTONES_SOON, Section.ACCEPTANCE)  # rows show spending
+
+
 def section_labels() -> dict[Section, str]:
     return {
         Section.REVIEW: _("待受理"),
+        Section.PLANNING: _("待制定方案"),
         Section.DISCLOSURE: _("方案公示与表决"),
         Section.MILESTONES_OVERDUE: _("逾期节点（督办）"),
         Section.MILESTONES_SOON: _("%(n)s 天内到期的节点", n=SOON_DAYS),
@@ -72,6 +77,7 @@ class Row:
     overdue: bool
     vote_id: int | None = None
     ratings: int | None = None
+    spending: works.Spending | None = None  # for works: spent against the approved plan, receipts missing
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,9 @@ def tracking(session: Session, place: Place, now: datetime, *, zone: ZoneInfo = 
     """One page of every section (the first unless `pages` says), each most overdue first, and their counts."""
     scope = _scope(session, place, now, zone)
     counts = _counts(scope)
-    found = {key: _page(scope, key, offset=(_page_number(pages, key) - 1) * size, limit=size) for key in Section}
+    offsets = {key: (_page_number(pages, key) - 1) * size for key in Section}
+    found = {key: _page(scope, key, offset=offsets[key], limit=size)  # a section with nothing there is not read
+             if counts.get(key, (0, 0))[0] > offsets[key] else [] for key in Section}
     rows = _rows(scope, found)
     return Tracking(place_id=place.id, today=scope.today, sections=tuple(
         SectionRows(key, tuple(rows[key]), *counts.get(key, (0, 0)), page=_page_number(pages, key), size=size)
@@ -178,6 +186,9 @@ def _keyed(scope: _Scope, key: Section) -> list[Any]:
         due = col(Proposal.review_due_at)
         return [select(col(Proposal.id), literal(0), due, _late(due, now))
                 .where(scope.within(Stage.REVIEW, Stage.CHANGES_REQUESTED))]
+    if key is Section.PLANNING:
+        due = col(Proposal.plan_due_at)
+        return [select(col(Proposal.id), literal(0), due, _late(due, now)).where(scope.within(Stage.ACCEPTED))]
     if key is Section.DISCLOSURE:
         ends = col(Plan.disclosure_ends_at)
         disclosed = (select(col(Proposal.id), col(Plan.id), ends, _late(ends, now))
@@ -255,6 +266,7 @@ class _Found:
     votes: dict[int, Vote]
     milestones: dict[int, Milestone]
     ratings: dict[int, int]
+    spending: dict[int, works.Spending]  # of the proposals whose works are listed
 
 
 def _rows(scope: _Scope, found: Mapping[Section, list[_Key]]) -> dict[Section, list[Row]]:
@@ -291,10 +303,12 @@ def _read(scope: _Scope, found: Mapping[Section, list[_Key]]) -> _Found:
     milestones = ({m.id: m for m in session.exec(select(Milestone).where(col(Milestone.id).in_(milestone_ids))).all()}
                   if milestone_ids else {})
     rated = [k.proposal_id for k in found.get(Section.RATING, [])]
+    building = sorted({k.proposal_id for key in WORKS_SECTIONS for k in found.get(key, [])})
     return _Found(
         proposals=proposals, labels=_labels(scope, {p.place_id for p, _name in proposals.values()}),
         plans=plans, plan_titles=_plan_titles(session, [plans[i] for i in plan_ids if i in plans]),
         deciding=deciding, votes=votes, milestones=milestones, ratings=_rating_counts(session, rated),
+        spending=works.spendings(session, building),
     )
 
 
@@ -317,6 +331,9 @@ def _row(scope: _Scope, data: _Found, key: Section, k: _Key) -> Row:
         days, overdue = scope.deadline(proposal.review_due_at)
         return Row(key, *head, _("等待作者修改") if changes else _("等待受理"),
                    author_name if changes else _("工作人员/议事会"), proposal.review_due_at, days, overdue)
+    if key is Section.PLANNING:
+        days, overdue = scope.deadline(proposal.plan_due_at)
+        return Row(key, *head, _("等待制定方案并公示"), _("工作人员/议事会"), proposal.plan_due_at, days, overdue)
     if key is Section.DISCLOSURE:
         if k.item_id:
             return _disclosure_row(scope, data, proposal, label, k)
@@ -326,11 +343,12 @@ def _row(scope: _Scope, data: _Found, key: Section, k: _Key) -> Row:
         overdue = scope.today > milestone.due_on
         return Row(key, *head, _("节点：%(title)s", title=milestone.title),
                    milestone.responsible or proposal.responsible or _("未指定"),
-                   milestone.due_on, (scope.today - milestone.due_on).days if overdue else 0, overdue)
+                   milestone.due_on, (scope.today - milestone.due_on).days if overdue else 0, overdue,
+                   spending=data.spending.get(proposal.id))
     if key is Section.ACCEPTANCE:
         waited = max(0, (scope.now - proposal.stage_changed_at) // timedelta(days=1))
         return Row(key, *head, _("等待现场验收，已等待 %(n)s 天", n=waited), _("居民代表/监督员"),
-                   proposal.stage_changed_at, waited, False)
+                   proposal.stage_changed_at, waited, False, spending=data.spending.get(proposal.id))
     n = data.ratings.get(proposal.id, 0)
     days, ended = scope.deadline(proposal.rating_ends_at)
     return Row(key, *head,

@@ -30,11 +30,13 @@ from deliberate.proposals.access import (
     access_plan,
     access_proposal,
     access_target,
+    check_move,
 )
 from deliberate.proposals.models import Plan, Proposal
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Stage
 from deliberate.web.auth import current_person, current_user, db, require_person, require_user
+from deliberate.web.confirm import ask_to_confirm, confirmed
 from deliberate.web.loading import accessed
 from deliberate.web.responses import flash, path_for, public_routes, redirect, render
 
@@ -70,6 +72,42 @@ def _page(request: Request, proposal: Proposal, place: Place, invalid: queries.I
                    meetings=meetings_for_proposal(session, proposal),
                    plan_comments=discussion.comment_count(session, "plan", [plan.id for plan, _v in page.plans]))
     return render(request, "proposals/detail.html", page, status=422 if invalid else 200)
+
+
+def _steps() -> dict[Move, tuple[str, str, str]]:
+    """What the confirmation of each irreversible step says: its title, its consequence, its button."""
+    return {
+        Move.ACCEPT: (_("受理立案"), _("受理后提案进入制定方案阶段，不能再驳回或退回作者。"), _("确认受理")),
+        Move.REJECT: (_("驳回提案"), _("驳回后提案即告结束，理由向所有人公开，不能撤销。"), _("确认驳回")),
+        Move.MERGE: (_("合并提案"), _("合并后本提案即告结束，附议和关注转到目标提案，不能撤销。"), _("确认合并")),
+        Move.WITHDRAW: (_("撤回提案"), _("撤回后提案即告结束，不能恢复。"), _("确认撤回")),
+        Move.PUBLISH_PLAN: (_("公示方案"), _("公示后方案不能再修改，公示期满后交付表决或由议事会决定。"),
+                            _("确认公示")),
+        Move.END_DISCLOSURE: (_("结束公示"), _("结束后不能回到公示，方案交付表决或由议事会决定。"),
+                              _("确认结束公示")),
+        Move.APPROVE_PLAN: (_("记录决定"), _("决定记录后不能撤销：通过的方案进入实施，其他方案不再采用。"),
+                            _("确认记录决定")),
+        Move.REJECT_PLAN: (_("记录决定"), _("决定记录后不能撤销：全部方案不通过，退回重新拟定。"),
+                           _("确认记录决定")),
+        Move.COMPLETE_WORKS: (_("完工，申请验收"), _("完工后不能再记录施工进度，等待居民代表现场验收。"),
+                              _("确认完工")),
+        Move.PASS_ACCEPTANCE: (_("验收通过"), _("验收通过后进入满意度评价，这一步不能撤销。"), _("确认验收通过")),
+        Move.FAIL_ACCEPTANCE: (_("验收不通过"), _("验收不通过会退回施工整改，这一步不能撤销。"), _("确认验收不通过")),
+        Move.CLOSE: (_("办结提案"), _("办结后提案不能再做任何操作。"), _("确认办结")),
+    }
+
+
+def _ask_first(request: Request, proposal: Proposal, place: Place, move: Move, what: str = "", *,
+               text: str = "") -> Response | None:
+    """None when this POST confirms the step; else the page asking to confirm it, once the step is known to be
+    possible now with this reason or findings (a step already done is refused at once, never asked again)."""
+    if confirmed(request):
+        return None
+    check_move(current_person(request), proposal, place, move, reason=text, findings=text)
+    title, consequence, button = _steps()[move]
+    return ask_to_confirm(request, title=title, what=what or _("“%(title)s”：%(step)s。", title=proposal.title,
+                          step=title), consequence=consequence, button=button,
+                          back=path_for(request, "proposals:detail", id=proposal.id))
 
 
 def _again(request: Request, proposal: Proposal, place: Place, form: str, errors: dict[str, str]) -> Response:
@@ -137,6 +175,8 @@ def cosign(request: Request) -> Response:
 
 def withdraw(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Move.WITHDRAW)
+    if asked := _ask_first(request, proposal, place, Move.WITHDRAW):
+        return asked
     actions.do_withdraw(db(request), proposal, place, *_acting(request), forms.reason(request))
     return _done(request, proposal, _("提案已撤回。"))
 
@@ -169,14 +209,22 @@ def review(request: Request) -> Response:
     decided, errors = forms.review(request)
     if decided is None:
         return _again(request, proposal, place, "review", errors)
+    if decided.move is not Move.REQUEST_CHANGES and (asked := _ask_first(request, proposal, place, decided.move,
+                                                                          text=decided.reason)):
+        return asked
     actions.do_review(db(request), proposal, place, *_acting(request), decided.move, decided.reason)
     return _done(request, proposal, _reviewed()[decided.move])
 
 
 def merge(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
-    merging = forms.merge(request)
+    merging, errors = forms.merge(request)
+    if merging is None:
+        return _again(request, proposal, place, "merge", errors)
     target = access_target(db(request), merging.target, _("找不到要合并到的提案。"))
+    actions.check_merge(db(request), proposal, place, target)
+    if asked := _ask_first(request, proposal, place, Move.MERGE, _("把本提案合并到“%(title)s”。", title=target.title)):
+        return asked
     actions.do_merge(db(request), proposal, place, *_acting(request), target, merging.reason)
     return _done(request, proposal, _("已合并到“%(title)s”，附议和关注已一并转过去。", title=target.title))
 
@@ -195,7 +243,8 @@ def _plan_form(request: Request, proposal: Proposal, place: Place, plan: Plan | 
     if plan is None:
         plans.do_add_plan(db(request), proposal, require_user(request), sent.text)
         return _done(request, proposal, _("方案已拟定。可以继续拟定备选方案，或公示。"), "plans")
-    plans.do_edit_plan(db(request), proposal, plan, require_user(request), sent.text, sent.note)
+    plans.do_edit_plan(db(request), proposal, plan, require_user(request), sent.text, sent.note,
+                       based_on=sent.based_on)
     return _done(request, proposal, _("方案已修订，原来的版本仍可查看。"), "plans")
 
 
@@ -219,6 +268,11 @@ def plan_history(request: Request) -> Response:
 
 def publish(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
+    plans.ensure_publishable(db(request), proposal)
+    if asked := _ask_first(request, proposal, place, Move.PUBLISH_PLAN, _(
+            "“%(title)s”拟定中的方案将向居民公示 %(days)s 天。", title=proposal.title,
+            days=actions.rules_of(db(request), place).disclosure_days)):
+        return asked
     plans.do_publish(db(request), proposal, place, *_acting(request))
     days = actions.rules_of(db(request), place).disclosure_days
     return _done(request, proposal, _("方案已公示，公示期 %(days)s 天。", days=days), "plans")
@@ -226,6 +280,9 @@ def publish(request: Request) -> Response:
 
 def end_disclosure(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
+    plans.ensure_disclosure_over(db(request), proposal, place)
+    if asked := _ask_first(request, proposal, place, Move.END_DISCLOSURE):
+        return asked
     plans.do_end_disclosure(db(request), proposal, place, *_acting(request))
     return _done(request, proposal, _("公示期满，方案待表决或议事会决定。"), "plans")
 
@@ -234,6 +291,9 @@ def decide(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
     decided = forms.decision(request)
     plan = access_chosen_plan(db(request), decided.plan, _("请选择要通过的方案。"))
+    if asked := _ask_first(request, proposal, place, Move.APPROVE_PLAN if plan else Move.REJECT_PLAN,
+                           queries.decision_text(db(request), proposal, plan)):
+        return asked
     plans.do_decide(db(request), proposal, place, *_acting(request), plan, reason=decided.reason)
     return _done(request, proposal, _("方案已通过，进入实施。") if plan else _("方案未通过，退回重新拟定。"), "plans")
 
@@ -301,6 +361,8 @@ def start_works(request: Request) -> Response:
 
 def complete_works(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.MANAGE_WORKS)
+    if asked := _ask_first(request, proposal, place, Move.COMPLETE_WORKS):
+        return asked
     works.do_complete_works(db(request), proposal, place, *_acting(request), forms.reason(request))
     return _done(request, proposal, _("已完工，等待居民代表验收。"), "supervision")
 
@@ -322,6 +384,9 @@ def acceptance(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.ACCEPT_WORKS)
     if report is None:
         return _again(request, proposal, place, "acceptance", errors)
+    passed = Move.PASS_ACCEPTANCE if report.passed else Move.FAIL_ACCEPTANCE
+    if asked := _ask_first(request, proposal, place, passed, text=report.findings):
+        return asked
     works.do_acceptance(db(request), proposal, place, *_acting(request), passed=report.passed,
                         findings=report.findings, photos=report.photos)
     if report.passed:
@@ -341,6 +406,9 @@ def rate(request: Request) -> Response:
 
 def close(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
+    works.ensure_closable(proposal, place, current_person(request))
+    if asked := _ask_first(request, proposal, place, Move.CLOSE):
+        return asked
     works.do_close(db(request), proposal, place, *_acting(request))
     return _done(request, proposal, _("提案已办结。"))
 

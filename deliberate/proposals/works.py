@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from fractions import Fraction
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import User
@@ -25,6 +27,7 @@ from deliberate.proposals.models import (
     Milestone,
     Plan,
     PlanStatus,
+    PlanVersion,
     ProgressUpdate,
     Proposal,
     ProposalEvent,
@@ -44,9 +47,15 @@ def _ensure_works(proposal: Proposal) -> None:
 
 def do_add_milestone(session: Session, proposal: Proposal, by: User, *, title: str, due_on: date,
                      responsible: str) -> Milestone:
+    """A milestone; the same one sent again while it is still open is the one already set."""
     _ensure_works(proposal)
-    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on,
-                          responsible=responsible or proposal.responsible)
+    responsible = responsible or proposal.responsible
+    same = session.exec(select(Milestone).where(
+        Milestone.proposal_id == proposal.id, Milestone.title == title, Milestone.due_on == due_on,
+        Milestone.responsible == responsible, col(Milestone.done_at).is_(None))).first()
+    if same is not None:
+        return same
+    milestone = Milestone(proposal_id=proposal.id, title=title, due_on=due_on, responsible=responsible)
     session.add(milestone)
     session.flush()
     actions.record(session, proposal, action="milestone_added", to_stage=proposal.stage, by=by,
@@ -77,6 +86,10 @@ def do_report_progress(session: Session, proposal: Proposal, by: User, *, text: 
     _ensure_works(proposal)
     if not 0 <= percent <= 100:
         raise ProposalError(_("进度须在 0 到 100 之间。"), 422)
+    latest = session.exec(select(ProgressUpdate).where(ProgressUpdate.proposal_id == proposal.id)
+                          .order_by(col(ProgressUpdate.id).desc()).limit(1)).first()
+    if latest is not None and (latest.text, latest.percent, latest.by_id) == (text, percent, by.id):
+        return latest  # the same report sent again: a second click or the back button
     update = ProgressUpdate(proposal_id=proposal.id, text=text, percent=percent, by_id=by.id,
                             milestone_id=milestone.id if milestone else None)
     session.add(update)
@@ -105,6 +118,12 @@ def do_disclose_cost(session: Session, proposal: Proposal, by: User, *, descript
     _ensure_works(proposal)
     if amount_centi < 0:
         raise ProposalError(_("金额不能为负。"), 422)
+    latest = session.exec(select(CostItem).where(CostItem.proposal_id == proposal.id)
+                          .order_by(col(CostItem.id).desc()).limit(1)).first()
+    if latest is not None and (latest.description, latest.amount_centi, latest.payee) == (description, amount_centi,
+                                                                                          payee):
+        raise ProposalError(_("这笔费用与刚公开的上一笔完全相同（项目、金额、收款方），没有重复记录。"
+                              "如确是另一笔，请在项目中写明区别。"))
     scanned = pictures.do_attach(session, proposal, by, "cost", None, [document] if document else [])
     item = CostItem(proposal_id=proposal.id, description=description, amount_centi=amount_centi,
                     payee=payee, document_id=scanned[0].id if scanned else document_id, by_id=by.id)
@@ -124,8 +143,84 @@ def costs_of(session: Session, proposal: Proposal) -> list[CostItem]:
     ).all())
 
 
+RESTARTS = (Move.APPROVE_PLAN.value, Move.FAIL_ACCEPTANCE.value, Move.START_WORKS.value)
+
+
+def started_in(actions_in_order: Sequence[str]) -> bool:
+    """Whether, in a timeline's actions (oldest first), the works' start follows the last approval or failure."""
+    last = next((action for action in reversed(actions_in_order) if action in RESTARTS), None)
+    return last == Move.START_WORKS.value
+
+
+def works_started(session: Session, proposal: Proposal) -> bool:
+    """Whether the start of the works is on record since the plan was approved or the last failed acceptance."""
+    last = session.exec(
+        select(ProposalEvent.action).where(
+            ProposalEvent.proposal_id == proposal.id,
+            col(ProposalEvent.action).in_(RESTARTS))
+        .order_by(col(ProposalEvent.id).desc()).limit(1)
+    ).first()
+    return last == Move.START_WORKS.value
+
+
+@dataclass(frozen=True)
+class Spending:
+    """Money spent on the works against the approved plan's total, and the cost lines without a receipt."""
+
+    spent_centi: int
+    budget_centi: int | None  # the approved plan's cost total; None when no plan with costs was approved
+    unreceipted: int = 0  # cost lines disclosed without a photo of the invoice, contract or receipt
+
+    @property
+    def over_centi(self) -> int:
+        return max(0, self.spent_centi - self.budget_centi) if self.budget_centi is not None else 0
+
+    @property
+    def over(self) -> bool:
+        return self.over_centi > 0
+
+    @property
+    def percent(self) -> str | None:
+        """Spent as a share of the budget ("104.17"), or None without a budget."""
+        if not self.budget_centi:
+            return None
+        return rules.rate_percent(Fraction(self.spent_centi, self.budget_centi))
+
+
+def spending_of(costs: Sequence[CostItem], approved: PlanVersion | None) -> Spending:
+    budget = sum(line.amount_centi for line in plans.cost_lines(approved)) if approved is not None else 0
+    return Spending(sum(c.amount_centi for c in costs), budget or None,
+                    sum(1 for c in costs if c.document_id is None))
+
+
+def spendings(session: Session, proposal_ids: Sequence[int]) -> dict[int, Spending]:
+    """The spending of each proposal, in one statement however many they are."""
+    if not proposal_ids:
+        return {}
+    own = col(CostItem.proposal_id) == Proposal.id
+    spent = select(func.coalesce(func.sum(CostItem.amount_centi), 0)).where(own).correlate(Proposal).scalar_subquery()
+    missing = (select(func.count()).select_from(CostItem).where(own, col(CostItem.document_id).is_(None))
+               .correlate(Proposal).scalar_subquery())
+    rows = session.exec(
+        select(col(Proposal.id), spent, missing, col(PlanVersion.cost_lines))
+        .join(Plan, and_(col(Plan.proposal_id) == Proposal.id, col(Plan.status) == PlanStatus.APPROVED), isouter=True)
+        .join(PlanVersion, and_(col(PlanVersion.plan_id) == Plan.id, col(PlanVersion.number) == Plan.version),
+              isouter=True)
+        .where(col(Proposal.id).in_(proposal_ids))
+    ).all()
+    found = {}
+    for proposal_id, total, unreceipted, lines in rows:
+        budget = sum(int(line["amount_centi"]) for line in json.loads(lines)) if lines else 0
+        found[proposal_id] = Spending(int(total or 0), budget or None, int(unreceipted or 0))
+    return found
+
+
 def do_start_works(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
                    reason: str = "") -> ProposalEvent:
+    """开工, once: again after a failed acceptance (the works restart), never twice in a row."""
+    resolve(actors_for(person, proposal, place), Stage(proposal.stage), Move.START_WORKS)
+    if works_started(session, proposal):
+        raise ProposalError(_("开工已经记录过了，不必再记录。"))
     return actions.move(session, proposal, place, person, by, Move.START_WORKS, reason=reason)
 
 
@@ -140,6 +235,11 @@ def do_inspect(session: Session, proposal: Proposal, place: Place, person: Perso
     if Actor.SUPERVISOR not in actors_for(person, proposal, place):
         raise ProposalError(_("只有本地的监督员可以提交检查报告。"), 403)
     _ensure_works(proposal)
+    latest = session.exec(select(Inspection).where(Inspection.proposal_id == proposal.id)
+                          .order_by(col(Inspection.id).desc()).limit(1)).first()
+    if latest is not None and (latest.kind, latest.findings, latest.by_id) == (InspectionKind.INSPECTION, findings,
+                                                                              by.id):
+        return latest  # the same report sent again
     inspection = Inspection(proposal_id=proposal.id, kind=InspectionKind.INSPECTION, findings=findings,
                             by_id=by.id)
     session.add(inspection)
@@ -225,12 +325,18 @@ def satisfaction_of(session: Session, proposal: Proposal, place: Place) -> Satis
     return Satisfaction(counts, rules.rate_percent(rate) if rate is not None else None, formula)
 
 
+def ensure_closable(proposal: Proposal, place: Place, person: Person | None, *, now: datetime | None = None) -> None:
+    """Refuse unless the proposal may be closed now: closed already (said first), or its rating period not over."""
+    actors = [Actor.SYSTEM] if person is None else actors_for(person, proposal, place)
+    resolve(actors, Stage(proposal.stage), Move.CLOSE)
+    if proposal.rating_ends_at is not None and (now or utcnow()) < proposal.rating_ends_at:
+        raise ProposalError(_("评价期未结束，不能办结。"))
+
+
 def do_close(session: Session, proposal: Proposal, place: Place, person: Person | None, by: User | None,
              *, now: datetime | None = None) -> ProposalEvent:
     """办结 once the rating period is over, with the satisfaction rate published."""
-    now = now or utcnow()
-    if proposal.rating_ends_at is not None and now < proposal.rating_ends_at:
-        raise ProposalError(_("评价期未结束，不能办结。"))
+    ensure_closable(proposal, place, person, now=now)
     satisfaction = satisfaction_of(session, proposal, place)
     text = (_("满意度 %(rate)s%%", rate=satisfaction.percent) if satisfaction.percent is not None
             else _("评价期内无人评价"))

@@ -365,6 +365,7 @@ def proposal_journey(person: Callable[..., Visitor], *, author: str, home: str, 
     reason = "受理立案。请物业一周内到现场查看，楼委会跟进。"
     review.get_by_label("说明（公开；驳回和请作者修改时必填）", exact=True).fill(reason)
     staff.press("提交受理结果", within=review)
+    staff.press("确认受理")
     expect(staff.page.get_by_role("status")).to_contain_text("已受理立案，请拟定方案。")
     expect(staff.page.get_by_role("heading", level=1)).to_contain_text("已立案，制定方案")
     expect(staff.section("受理")).to_have_count(0)

@@ -214,6 +214,7 @@ def disclose_cost(staff: Visitor, t: Text, item: str, payee: str, amount: str, s
 
 def complete_works(staff: Visitor, t: Text) -> None:
     staff.press(t("完工，申请验收"), within=staff.section(t("实施")))
+    staff.press(t("确认完工"))  # an irreversible step: asked again, on a page of its own
     expect(status(staff)).to_contain_text(t("已完工，等待居民代表验收。"))
     expect(heading(staff)).to_contain_text(t("待验收"))
 
@@ -229,6 +230,7 @@ def record_acceptance(inspector: Visitor, t: Text, *, passed: bool, findings: st
     form.get_by_role("radio", name=choice, exact=True).check()
     labelled(form, t("验收意见（不通过时必须写明问题）")).fill(findings)
     labelled(form, t("现场照片（可选）")).set_input_files(files=photo("现场.png"))
+    form.get_by_role("checkbox", name=t("我已核实现场，确认记录验收结果（记录后不能撤销）")).check()
     inspector.press(t("记录验收结果"), within=form)
     if passed:
         expect(status(inspector)).to_contain_text(t("验收通过，居民现在可以评价。"))
@@ -410,6 +412,7 @@ def draft_and_disclose_a_plan(person: Callable[..., Visitor]) -> None:
     expect(plans.get_by_role("heading", name=re.compile(re.escape(title)))).to_contain_text("拟定中")
 
     staff.press("公示拟定中的方案", within=plans)
+    staff.press("确认公示")
     expect(status(staff)).to_contain_text("方案已公示，公示期 7 天。")
     expect(heading(staff)).to_contain_text("方案公示中")
     expect(staff.page.locator(".deadline")).to_contain_text("公示截止：")

@@ -44,9 +44,12 @@ def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
     return client
 
 
-def _post(client: TestClient, url: str, data: dict | None = None, files=None, page: str | None = None):  # type: ignore[no-untyped-def]
+def _post(client: TestClient, url: str, data: dict | None = None, files=None, page: str | None = None,  # type: ignore[no-untyped-def]
+          *, confirm: bool = True):
+    """A form sent as a browser does; an irreversible step already confirmed unless `confirm` is False."""
     token = csrf_token(client, page or "/notifications")
-    return client.post(url, data={**(data or {}), "csrf_token": token}, files=files)
+    return client.post(url, data={**({"confirmed": "yes"} if confirm else {}), **(data or {}), "csrf_token": token},
+                       files=files)
 
 
 def _write(app, building, *, intent="submit", title="楼下停车难", files=None):  # type: ignore[no-untyped-def]
@@ -170,7 +173,8 @@ def test_merging_through_the_page_moves_cosigners(app, session, town):
     reload(session)
     assert session.get(Proposal, duplicate_id).merged_into_id == target_id
     assert "本提案已并入" in TestClient(app).get(f"/proposals/{duplicate_id}").text
-    assert _post(_as(app, "council"), f"/proposals/{target_id}/merge", {"target": "99999"}).status_code == 404
+    unknown = _post(_as(app, "council"), f"/proposals/{target_id}/merge", {"target": "99999", "reason": "重复"})
+    assert unknown.status_code == 404
 
 
 PLAN = {"title": "划线停车", "description": "重新划线，增加 20 个车位。", "responsible": "物业公司",
