@@ -246,11 +246,7 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
     move = Move.APPROVE_PLAN if plan is not None else Move.REJECT_PLAN
     actors = [Actor.SYSTEM] if vote is not None else actors_for(person, proposal, place)
     resolve(actors, Stage(proposal.stage), move)  # decided already: say so, whichever plan this form named
-    pending = deciding_vote(session, proposal)
-    if pending is not None and (vote is None or vote.id != pending.id):
-        raise ProposalError(_("居民正在就这些方案表决（“%(title)s”），只有表决结果能决定它们。"
-                              "如要改由议事会决定，须先由管理表决的工作人员撤回这次表决并写明理由。",
-                              title=pending.title))
+    refuse_while_a_vote_decides(session, proposal, vote)
     candidates = disclosed(session, proposal)
     if plan is not None and plan.id not in {p.id for p in candidates}:
         raise ProposalError(_("只能通过已公示的方案。"))
@@ -269,6 +265,15 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
     session.add(proposal)
     session.flush()
     return event
+
+
+def refuse_while_a_vote_decides(session: Session, proposal: Proposal, vote: Vote | None = None) -> None:
+    """Only the result of the vote that decides the plans (`vote`, when it is that one) may decide them now."""
+    pending = deciding_vote(session, proposal)
+    if pending is not None and (vote is None or vote.id != pending.id):
+        raise ProposalError(_("居民正在就这些方案表决（“%(title)s”），只有表决结果能决定它们。"
+                              "如要改由议事会决定，须先由管理表决的工作人员撤回这次表决并写明理由。",
+                              title=pending.title))
 
 
 def deciding_vote(session: Session, proposal: Proposal) -> Vote | None:

@@ -291,6 +291,7 @@ def decide(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Act.REVIEW_PROPOSALS)
     decided = forms.decision(request)
     plan = access_chosen_plan(db(request), decided.plan, _("请选择要通过的方案。"))
+    plans.refuse_while_a_vote_decides(db(request), proposal)  # refused at once, never asked to confirm
     if asked := _ask_first(request, proposal, place, Move.APPROVE_PLAN if plan else Move.REJECT_PLAN,
                            queries.decision_text(db(request), proposal, plan)):
         return asked
