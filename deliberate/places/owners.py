@@ -37,12 +37,17 @@ class NameCollision:
     heads: int  # how many heads they count as on an owners' roll drawn now
 
 
-def _owners_in(place: Place):  # type: ignore[no-untyped-def]
+def _in(statement, place: Place):  # type: ignore[no-untyped-def]
+    """`statement` over the owners of the place (not the developer), joined to their households and buildings."""
     return (
-        select(Owner, Household, Place).join(Household, col(Household.id) == Owner.household_id)
+        statement.join(Household, col(Household.id) == Owner.household_id)
         .join(Place, col(Place.id) == Household.building_id)
         .where(col(Place.path).startswith(place.path), col(Owner.is_developer).is_(False))
     )
+
+
+def _owners_in(place: Place):  # type: ignore[no-untyped-def]
+    return _in(select(Owner, Household, Place), place)
 
 
 def person_of(owner: Owner, shared: bool) -> str:
@@ -55,12 +60,7 @@ def person_of(owner: Owner, shared: bool) -> str:
 def collisions(session: Session, place: Place) -> list[NameCollision]:
     """Every name that two or more owners in the place share, unless all of them have one and the same identity;
     by name, each owner with their unit. Two queries for the names and their owners, one for co-owned units."""
-    repeated = (
-        select(Owner.name).join(Household, col(Household.id) == Owner.household_id)
-        .join(Place, col(Place.id) == Household.building_id)
-        .where(col(Place.path).startswith(place.path), col(Owner.is_developer).is_(False))
-        .group_by(col(Owner.name)).having(func.count() > 1)
-    )
+    repeated = _in(select(Owner.name), place).group_by(col(Owner.name)).having(func.count() > 1)
     rows = session.exec(
         _owners_in(place).where(col(Owner.name).in_(repeated))
         .order_by(col(Owner.name), col(Place.path), col(Household.number), col(Owner.id))
