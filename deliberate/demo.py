@@ -3,6 +3,7 @@ for every role. Built through the real actions, deterministically, into an empty
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from deliberate.voting.demo_votes import add_demo_votes
 DEMO_PASSWORD = "demo12345"
 SEED = 20261123
 DEVELOPER = "阳光置业有限公司"
+SAME_NAME_OWNERS = ("王芳", "张伟", "李娜")  # the first free one is given to two different owners
 
 
 class DemoError(RuntimeError):
@@ -165,6 +167,7 @@ class _Home:
     area_centi: int
     members: list[_Person] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
+    identities: dict[str, str] = field(default_factory=dict)  # an owner's identity by name, where one is known
     rented: bool = False
     developer: bool = False
     household: Household | None = None
@@ -284,6 +287,7 @@ class _Planner:
         self._place_resident(homes)
         self._developer_units(homes)
         self._two_unit_buyer(homes)
+        self._same_name_owners(homes)
         return homes
 
     def _place_resident(self, homes: list[_Home]) -> None:
@@ -306,7 +310,28 @@ class _Planner:
         lived = [h for h in homes if h.compound == 1 and not h.rented and not h.developer and len(h.owners) == 1]
         home = self.rng.choice(lived)
         let = [h for h in homes if h.compound == 1 and h.rented and h.building != home.building]
-        self.rng.choice(let).owners = [home.owners[0]]
+        other = self.rng.choice(let)
+        other.owners = [home.owners[0]]
+        # Staff confirmed the two units are one buyer's: they share an identity (a link, no ID digits needed).
+        home.identities = other.identities = {home.owners[0]: _demo_identity("two-unit buyer")}
+
+    def _same_name_owners(self, homes: list[_Home]) -> None:
+        """Two different people of one name (the first of SAME_NAME_OWNERS no one else has) each let a unit of
+        阳光花园, in different buildings: the register tells them apart by identity, so an owners' roll counts two
+        heads. Chosen without the generator, so that nothing after it changes."""
+        name = next(n for n in SAME_NAME_OWNERS if n not in self.used)
+        self.used.add(name)
+        let = [h for h in homes if h.compound == 1 and h.rented and not h.identities]
+        first = next(h for h in let if h.building == 0)
+        second = next(h for h in let if h.building == 1)
+        for n, home in enumerate((first, second)):
+            home.owners = [name]
+            home.identities = {name: _demo_identity(f"same name {n}")}
+
+
+def _demo_identity(label: str) -> str:
+    """A fixed identity for the demo's owners (real ones come from rules.owner_identity or staff's links)."""
+    return hashlib.sha256(f"deliberate demo owner: {label}".encode()).hexdigest()
 
 
 # --- the accounts -----------------------------------------------------------------------------
@@ -453,7 +478,8 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
         for person in home.members:
             do_add_member(session, household, name=person.name, birth_year=person.birth_year)
         for name in home.owners:
-            do_add_owner(session, household, name=name, is_developer=home.developer)
+            do_add_owner(session, household, name=name, is_developer=home.developer,
+                         identity=home.identities.get(name, ""))
 
     # Every account has the same password: hash it once (argon2 takes a good part of a second a hash).
     password_hash = (password_for or passwords.hash_password)(DEMO_PASSWORD)

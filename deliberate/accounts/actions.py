@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select, update
 
-from deliberate.accounts import passwords, sessions, throttle
+from deliberate.accounts import passwords, rules, sessions, throttle
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
@@ -135,10 +135,30 @@ def do_claim(
     return claim
 
 
-def do_approve_claim(session: Session, claim: ResidencyClaim, *, by: User) -> Member:
-    """Verifies the resident: links them to the register's member of that name and year, or adds one."""
+class ClaimMismatch(AccountError):
+    """The register does not bear the claim out, and the staff approving it did not confirm they mean it."""
+
+    status = 422
+
+
+def register_match_of(session: Session, claim: ResidencyClaim) -> str:
+    """What the household's register says of the claim's name and birth year (rules.RegisterMatch)."""
+    people = session.exec(
+        select(Member.name, Member.birth_year, Member.user_id).where(Member.household_id == claim.household_id)
+    ).all()
+    return rules.register_match(claim.name, claim.birth_year, people)
+
+
+def do_approve_claim(session: Session, claim: ResidencyClaim, *, by: User, mismatch_confirmed: bool = False
+                     ) -> Member:
+    """Verifies the resident: links them to the register's member of that name and year, or adds one. A claim the
+    register does not bear out (another year, nobody of that name, someone else's entry) is refused unless the
+    staff confirm it, and the claim keeps what the register said and that they confirmed."""
     if claim.status != ClaimStatus.PENDING:
         raise AccountError(_("这份申请已经处理过了。"))
+    match = register_match_of(session, claim)
+    if match != rules.RegisterMatch.MATCH and not mismatch_confirmed:
+        raise ClaimMismatch(_("%(what)s：请核对后勾选确认，再点核实通过。", what=rules.register_match_label(match)))
     member = session.exec(
         select(Member).where(
             Member.household_id == claim.household_id,
@@ -153,6 +173,8 @@ def do_approve_claim(session: Session, claim: ResidencyClaim, *, by: User) -> Me
     session.add(member)
     session.flush()
     claim.status = ClaimStatus.APPROVED
+    claim.register_match = match
+    claim.mismatch_confirmed = match != rules.RegisterMatch.MATCH
     claim.member_id = member.id
     claim.decided_by_id = by.id
     claim.decided_at = utcnow()
@@ -165,6 +187,7 @@ def do_reject_claim(session: Session, claim: ResidencyClaim, *, by: User, reason
     if claim.status != ClaimStatus.PENDING:
         raise AccountError(_("这份申请已经处理过了。"))
     claim.status = ClaimStatus.REJECTED
+    claim.register_match = register_match_of(session, claim)
     claim.reason = reason
     claim.decided_by_id = by.id
     claim.decided_at = utcnow()

@@ -129,6 +129,11 @@ def decision(request: Request) -> tuple[str, str]:
     return choice, reason
 
 
+def mismatch_confirmed(request: Request) -> bool:
+    """The staff ticked that they approve a claim the register does not bear out."""
+    return forms.text(request, "confirm_mismatch", max_length=10) == "yes"
+
+
 def role_grant(request: Request, session: Session, place_kind: str) -> tuple[User | None, dict[str, str],
                                                                               dict[str, str]]:
     """(the person to appoint, what was typed, the problems by field)."""

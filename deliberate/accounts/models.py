@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from deliberate.clock import utcnow
@@ -113,4 +113,8 @@ class ResidencyClaim(SQLModel, table=True):
         default=None, sa_column=Column(Integer, ForeignKey("user.id", ondelete="SET NULL"))
     )
     decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
+    # What the register said when staff decided (accounts.rules.RegisterMatch), and whether the staff who approved
+    # a claim the register does not bear out confirmed that they approve it all the same.
+    register_match: str = Field(default="", sa_column=Column(String(16), nullable=False, default=""))
+    mismatch_confirmed: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

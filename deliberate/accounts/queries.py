@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 from deliberate.accounts.actions import role_label
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGrant, User
 from deliberate.accounts.people import Person
+from deliberate.accounts.rules import RegisterMatch, register_match, register_match_label
 from deliberate.db import Page, paginate
 from deliberate.places import actions as places
 from deliberate.places.models import Household, Member, Place, PlaceKind
@@ -92,16 +93,25 @@ CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.REJECTE
 
 @dataclass(frozen=True)
 class ClaimsQueue:
-    """Claims on households of a place, for its staff, each beside the people the register names there."""
+    """Claims on households of a place, for its staff, each beside the people the register names there and what
+    the register says of it (`matches`: rules.RegisterMatch by claim id)."""
 
     place: Place
     trail: list[Place]
     status: str
     page: Page[Any]
     members: dict[int, list[tuple[str, int]]]
+    matches: dict[int, str] = field(default_factory=dict)
+    deciders: dict[int, str] = field(default_factory=dict)  # who decided each claim decided, by claim id
+    errors: dict[int, str] = field(default_factory=dict)  # a refused decision's problem, by claim id
+    kept: dict[int, str] = field(default_factory=dict)  # the reason typed with it
+    match_label: Any = register_match_label
+    mismatches: tuple[str, ...] = RegisterMatch.MISMATCHES
 
 
-def claims_queue(session: Session, place: Place, status: str, *, number: int, size: int) -> ClaimsQueue:
+def claims_queue(session: Session, place: Place, status: str, *, number: int, size: int, only: int | None = None,
+                 errors: dict[int, str] | None = None, kept: dict[int, str] | None = None) -> ClaimsQueue:
+    """`only`: one claim alone (its decision refused, shown again with the problem and what was typed)."""
     statement = (
         select(ResidencyClaim, Household, Place, User)
         .join(Household, col(Household.id) == ResidencyClaim.household_id)
@@ -110,14 +120,27 @@ def claims_queue(session: Session, place: Place, status: str, *, number: int, si
         .where(col(Place.path).startswith(place.path), ResidencyClaim.status == status)
         .order_by(col(ResidencyClaim.created_at), col(ResidencyClaim.id))
     )
+    if only is not None:
+        statement = statement.where(col(ResidencyClaim.id) == only)
     page = paginate(session, statement, number=number, size=size)
-    members: dict[int, list[tuple[str, int]]] = {}
+    people: dict[int, list[tuple[str, int, int | None]]] = {}
     ids = [household.id for _claim, household, _building, _user in page.items]
-    for household_id, name, year in session.exec(
-        select(Member.household_id, Member.name, Member.birth_year).where(col(Member.household_id).in_(ids))
+    for household_id, name, year, user_id in session.exec(
+        select(Member.household_id, Member.name, Member.birth_year, Member.user_id)
+        .where(col(Member.household_id).in_(ids)).order_by(col(Member.id))
     ).all() if ids else []:
-        members.setdefault(household_id, []).append((name, year))
-    return ClaimsQueue(place, places.ancestors(session, place), status, page, members)
+        people.setdefault(household_id, []).append((name, year, user_id))
+    claims = [claim for claim, _household, _building, _user in page.items]
+    matches = {c.id: c.register_match if c.status != ClaimStatus.PENDING and c.register_match
+               else register_match(c.name, c.birth_year, people.get(c.household_id, [])) for c in claims}
+    decider_ids = {c.decided_by_id for c in claims if c.decided_by_id is not None}
+    deciders = dict(session.exec(select(User.id, User.display_name).where(col(User.id).in_(decider_ids))).all()
+                    ) if decider_ids else {}
+    return ClaimsQueue(
+        place, places.ancestors(session, place), status, page,
+        {h: [(name, year) for name, year, _user in rows] for h, rows in people.items()}, matches,
+        {c.id: deciders[c.decided_by_id] for c in claims if c.decided_by_id in deciders}, errors or {}, kept or {},
+    )
 
 
 @dataclass(frozen=True)

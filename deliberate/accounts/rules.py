@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from deliberate.accounts import passwords
 from deliberate.i18n import gettext as _
@@ -51,3 +52,36 @@ def check_email(email: str) -> str | None:
     if email and (len(email) > 254 or not EMAIL.match(email)):
         return _("请填写有效的电子邮箱地址，例如 wang@example.com。")
     return None
+
+
+class RegisterMatch:
+    """What the household's register says of the name and birth year a claim gives."""
+
+    MATCH = "match"  # a member of that name and year, not yet verified for any account
+    TAKEN = "taken"  # that member is on the register, but already verified for another account
+    YEAR_DIFFERS = "year_differs"  # a member of that name, with another birth year
+    NO_MEMBER = "no_member"  # nobody of that name
+
+    MISMATCHES = (TAKEN, YEAR_DIFFERS, NO_MEMBER)
+
+
+def register_match(name: str, birth_year: int, members: Iterable[tuple[str, int, int | None]]) -> str:
+    """`members`: (name, birth year, verified account or None) of each person on the household's register."""
+    people = list(members)
+    same_name = [(year, user_id) for member, year, user_id in people if member == name]
+    if any(year == birth_year and user_id is None for year, user_id in same_name):
+        return RegisterMatch.MATCH
+    if any(year == birth_year for year, _user_id in same_name):
+        return RegisterMatch.TAKEN
+    if same_name:
+        return RegisterMatch.YEAR_DIFFERS
+    return RegisterMatch.NO_MEMBER
+
+
+def register_match_label(match: str) -> str:
+    return {
+        RegisterMatch.MATCH: _("与名册一致"),
+        RegisterMatch.TAKEN: _("名册上的此人已由另一账户认领"),
+        RegisterMatch.YEAR_DIFFERS: _("名册上有此姓名，但出生年份不同"),
+        RegisterMatch.NO_MEMBER: _("名册上没有此人"),
+    }.get(match, "")

@@ -38,12 +38,25 @@ def decide_claim(request: Request) -> Response:
                                             Act.REVIEW_CLAIMS)
     decision, reason = forms.decision(request)
     if decision == "approve":
-        actions.do_approve_claim(db(request), claim, by=require_user(request))
+        try:
+            actions.do_approve_claim(db(request), claim, by=require_user(request),
+                                     mismatch_confirmed=forms.mismatch_confirmed(request))
+        except actions.ClaimMismatch as refused:
+            return _refused_claim(request, claim, building.community_id, refused.message, reason)
         flash(request, _("已核实 %(name)s 为居民。", name=claim.name))
     else:
         actions.do_reject_claim(db(request), claim, by=require_user(request), reason=reason)
         flash(request, _("已驳回 %(name)s 的申请。", name=claim.name))
     return redirect(request.app.url_path_for("staff:claims", id=building.community_id))
+
+
+def _refused_claim(request: Request, claim: ResidencyClaim, community_id: int, problem: str, reason: str
+                   ) -> Response:
+    """The claim alone, its problem beside it and the reason as typed: nothing was written."""
+    community = get_or_refuse(db(request), Place, community_id)
+    page = queries.claims_queue(db(request), community, claim.status, number=1, size=1, only=claim.id,
+                                errors={claim.id: problem}, kept={claim.id: reason})
+    return render(request, "accounts/claims.html", page, status=422)
 
 
 def _roles_page(request: Request, place: Place, values: dict[str, Any] | None = None,

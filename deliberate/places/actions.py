@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from deliberate.i18n import gettext as _
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
+from deliberate.places.rules import new_owner_link
+from deliberate.refusal import Refused
 
 
 class PlaceError(ValueError):
@@ -144,8 +147,9 @@ def do_add_member(session: Session, household: Household, *, name: str, birth_ye
     return member
 
 
-def do_add_owner(session: Session, household: Household, *, name: str, is_developer: bool = False) -> Owner:
-    owner = Owner(household_id=household.id, name=name, is_developer=is_developer)
+def do_add_owner(session: Session, household: Household, *, name: str, is_developer: bool = False,
+                 identity: str = "") -> Owner:
+    owner = Owner(household_id=household.id, name=name, is_developer=is_developer, identity=identity)
     session.add(owner)
     session.flush()
     return owner
@@ -160,21 +164,48 @@ def households_by_number(session: Session, building_ids: set[int]) -> dict[tuple
 
 def people_by_household(
     session: Session, household_ids: list[int]
-) -> tuple[dict[int, set[tuple[str, int]]], dict[int, set[str]]]:
-    """Members (name, birth year) and owner names of many households, in two queries."""
+) -> tuple[dict[int, set[tuple[str, int]]], dict[int, dict[str, Owner]]]:
+    """Members (name, birth year) and owners (by name) of many households, in two queries."""
     members: dict[int, set[tuple[str, int]]] = {}
-    owners: dict[int, set[str]] = {}
+    owners: dict[int, dict[str, Owner]] = {}
     for start in range(0, len(household_ids), 5000):
         chunk = household_ids[start:start + 5000]
         for household_id, name, year in session.exec(
             select(Member.household_id, Member.name, Member.birth_year).where(Member.household_id.in_(chunk))  # type: ignore[attr-defined]
         ).all():
             members.setdefault(household_id, set()).add((name, year))
-        for household_id, name in session.exec(
-            select(Owner.household_id, Owner.name).where(Owner.household_id.in_(chunk))  # type: ignore[attr-defined]
-        ).all():
-            owners.setdefault(household_id, set()).add(name)
+        for owner in session.exec(select(Owner).where(Owner.household_id.in_(chunk))).all():  # type: ignore[attr-defined]
+            owners.setdefault(owner.household_id, {}).setdefault(owner.name, owner)
     return members, owners
+
+
+def do_set_owner_identity(session: Session, owner: Owner, identity: str) -> Owner:
+    """Who this owner is beyond the name (rules.owner_identity): the same identity on several units is one buyer."""
+    owner.identity = identity
+    session.add(owner)
+    session.flush()
+    return owner
+
+
+def do_link_owners(session: Session, owner: Owner, other: Owner, *, same: bool) -> None:
+    """Staff confirm that two owners are one person (`same`: they then share an identity, the one either has or a
+    new one) or two (each keeps or gets an identity of their own). Two identities already entered from different
+    ID digits are not merged: the digits say they are two people; enter them again if one was mistyped."""
+    if owner.id == other.id:
+        raise Refused(_("请选择另一位业主。"), 422)
+    if same:
+        if owner.identity and other.identity and owner.identity != other.identity:
+            raise Refused(_("两位业主已登记的身份不同（出生年份或身份证后四位不同），不能确认为同一人；"
+                            "如有登记错误，请先重新登记其中一位的身份。"), 409)
+        identity = owner.identity or other.identity or new_owner_link()
+        owner.identity = other.identity = identity
+    else:
+        if owner.identity and owner.identity == other.identity:
+            owner.identity = new_owner_link()  # staff now say they are two: this one takes a new identity
+        owner.identity = owner.identity or new_owner_link()
+        other.identity = other.identity or new_owner_link()
+    session.add_all([owner, other])
+    session.flush()
 
 
 def do_remove_owner(session: Session, owner: Owner) -> None:

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from deliberate.i18n import gettext as _
 from deliberate.places import actions
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
-from deliberate.places.rules import check_name, parse_area, parse_birth_year
+from deliberate.places.rules import check_name, owner_identity, parse_area, parse_birth_year, parse_id_tail
 
 MAX_ROWS = 20000
 MAX_NUMBER_LENGTH = 50
@@ -31,6 +31,7 @@ NAME = "name"
 BIRTH_YEAR = "birth_year"
 OWNER = "owner"
 RESIDENT = "resident"
+ID_TAIL = "id_tail"
 
 HEADERS: dict[str, tuple[str, ...]] = {
     BUILDING: ("楼栋", "building"),
@@ -40,6 +41,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
     BIRTH_YEAR: ("出生年份", "birth_year"),
     OWNER: ("业主", "owner"),
     RESIDENT: ("居住", "resident"),
+    ID_TAIL: ("身份证后四位", "id_last4"),
 }
 _HEADER_KEYS = {alias.casefold(): key for key, aliases in HEADERS.items() for alias in aliases}
 
@@ -90,6 +92,7 @@ class PlannedOwner:
     name: str
     is_developer: bool
     line: int
+    identity: str = ""  # rules.owner_identity of the row's birth year and ID tail; "" without them
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,7 @@ class _Row:
     birth_year: int | None
     resident: bool | None
     owner_kind: str | None
+    id_tail: str = ""  # an owner's ID number's last four characters, checked; read only for owners
 
 
 class _RowReader:
@@ -297,9 +301,26 @@ class _RowReader:
         elif resident is True and owner_kind != _DEVELOPER:
             problems.append(_("请填写“%(name)s”的出生年份（居住在此的人必填）。", name=who))
 
+        id_tail = self.id_tail(cells, owner_kind, birth_year, birth_text, who, problems)
         row = _Row(building=building, number=number, area_centi=area, area_text=area_text, name=name,
-                   birth_year=birth_year, resident=resident, owner_kind=owner_kind)
+                   birth_year=birth_year, resident=resident, owner_kind=owner_kind, id_tail=id_tail)
         return row, problems
+
+    def id_tail(self, cells: list[str], owner_kind: str | None, birth_year: int | None, birth_text: str, who: str,
+                problems: list[str]) -> str:
+        """An owner's ID tail, which with the birth year tells them apart from another owner of the same name.
+        Ignored on anyone else's row: it is not needed there, so it is not kept."""
+        text = self.cell(cells, ID_TAIL)
+        if not text or owner_kind != _OWNER:
+            return ""
+        tail, error = parse_id_tail(text)
+        if error:
+            problems.append(error)
+            return ""
+        if not birth_text:
+            problems.append(_("请填写业主“%(name)s”的出生年份：身份证后四位要和出生年份一起才能区分同名业主。",
+                              name=who))
+        return (tail or "") if birth_year is not None else ""
 
 
 def _against_household(draft: _Draft, row: _Row, line: int) -> list[str]:
@@ -324,8 +345,11 @@ def _against_household(draft: _Draft, row: _Row, line: int) -> list[str]:
     return problems
 
 
-def parse_register(data: bytes, *, scope: Place, buildings: list[Place], current_year: int) -> RegisterPlan:
-    """Check the whole file without touching the database; raise ImportFailed listing every problem."""
+def parse_register(data: bytes, *, scope: Place, buildings: list[Place], current_year: int,
+                   identity_secret: bytes = b"") -> RegisterPlan:
+    """Check the whole file without touching the database; raise ImportFailed listing every problem. An owner's
+    birth year and ID tail become their identity under `identity_secret` (rules.identity_secret of SECRET_KEY);
+    the digits go no further than this function."""
     _refuse_scope(scope)
     text = _decode(data)
     if text is None:
@@ -369,7 +393,13 @@ def parse_register(data: bytes, *, scope: Place, buildings: list[Place], current
             draft.members.append(PlannedMember(name=row.name, birth_year=row.birth_year, line=line))
         if row.owner_kind != _NOT_OWNER:
             draft.owner_lines[row.name] = line
-            draft.owners.append(PlannedOwner(name=row.name, is_developer=row.owner_kind == _DEVELOPER, line=line))
+            identity = ""
+            if row.id_tail and row.birth_year is not None:
+                if not identity_secret:
+                    raise ValueError("an ID tail needs the identity secret to be kept")
+                identity = owner_identity(identity_secret, row.birth_year, row.id_tail)
+            draft.owners.append(PlannedOwner(name=row.name, is_developer=row.owner_kind == _DEVELOPER, line=line,
+                                             identity=identity))
 
     if errors:
         raise ImportFailed(errors)
@@ -417,11 +447,17 @@ def apply_register(session: Session, plan: RegisterPlan) -> ImportReport:
                 have_members.add((member.name, member.birth_year))
                 members.append(Member(household_id=household.id, name=member.name, birth_year=member.birth_year))
                 changed = True
-        have_owners = known_owners.setdefault(household.id, set())
+        have_owners = known_owners.setdefault(household.id, {})
         for owner in planned.owners:
-            if owner.name not in have_owners:
-                have_owners.add(owner.name)
-                owners.append(Owner(household_id=household.id, name=owner.name, is_developer=owner.is_developer))
+            known = have_owners.get(owner.name)
+            if known is None:
+                have_owners[owner.name] = Owner(household_id=household.id, name=owner.name,
+                                                is_developer=owner.is_developer, identity=owner.identity)
+                owners.append(have_owners[owner.name])
+                changed = True
+            elif owner.identity and known.identity != owner.identity:
+                known.identity = owner.identity  # the file now tells this owner apart (or corrects it)
+                session.add(known)
                 changed = True
         if changed and household.id not in fresh_ids:
             updated += 1
@@ -430,13 +466,16 @@ def apply_register(session: Session, plan: RegisterPlan) -> ImportReport:
                         owners_added=len(owners))
 
 
-def plan_register(session: Session, data: bytes, *, scope: Place, current_year: int) -> RegisterPlan:
+def plan_register(session: Session, data: bytes, *, scope: Place, current_year: int,
+                  identity_secret: bytes = b"") -> RegisterPlan:
     """Parse and check the whole file against the place's buildings; ImportFailed names every problem."""
     _refuse_scope(scope)
     return parse_register(data, scope=scope, buildings=actions.buildings_within(session, scope),
-                          current_year=current_year)
+                          current_year=current_year, identity_secret=identity_secret)
 
 
-def import_register(session: Session, data: bytes, *, scope: Place, current_year: int) -> ImportReport:
+def import_register(session: Session, data: bytes, *, scope: Place, current_year: int,
+                    identity_secret: bytes = b"") -> ImportReport:
     """Parse and check the whole file, then write it; on any error raise ImportFailed having written nothing."""
-    return apply_register(session, plan_register(session, data, scope=scope, current_year=current_year))
+    return apply_register(session, plan_register(session, data, scope=scope, current_year=current_year,
+                                                 identity_secret=identity_secret))

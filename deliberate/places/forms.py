@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -10,8 +11,17 @@ from starlette.requests import Request
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
 from deliberate.places import actions, csv_import
-from deliberate.places.models import Household, Place
-from deliberate.places.rules import check_name, child_kind, kind_label, parse_area, parse_birth_year
+from deliberate.places.models import Household, Owner, Place
+from deliberate.places.rules import (
+    check_name,
+    child_kind,
+    identity_secret,
+    kind_label,
+    owner_identity,
+    parse_area,
+    parse_birth_year,
+    parse_id_tail,
+)
 from deliberate.refusal import Refused
 from deliberate.web import forms
 
@@ -91,6 +101,28 @@ def owner(request: Request) -> tuple[tuple[str, bool], dict[str, str]]:
     return (name, forms.text(request, "is_developer") == "1"), ({"owner_name": error} if error else {})
 
 
+def owner_identity_in(request: Request, owner: Owner) -> tuple[str, dict[str, Any], dict[str, str]]:
+    """(the identity, the birth year as typed, the problems by field) of this owner's identity form. The ID digits
+    typed are hashed here and never shown again, not even beside a mistake."""
+    raw_year = forms.text(request, "owner_birth_year", max_length=10)
+    year, year_error = parse_birth_year(raw_year, utcnow().year)
+    tail, tail_error = parse_id_tail(forms.text(request, "id_tail", max_length=10))
+    if not tail and not tail_error:
+        tail_error = _("请填写身份证号后四位。")
+    errors = {k: v for k, v in {"owner_birth_year": year_error, "id_tail": tail_error}.items() if v}
+    if errors:
+        return "", {"owner_birth_year": raw_year, "identity_owner": owner.id}, errors
+    return owner_identity(owner_secret(request), year or 0, tail or ""), {}, {}
+
+
+def owner_link(request: Request) -> tuple[str, bool]:
+    """(the other owner's id as sent, whether staff say the two are one person)."""
+    choice = forms.text(request, "same", max_length=10)
+    if choice not in ("yes", "no"):
+        raise Refused(_("请选择是否为同一人。"), 400)
+    return forms.text(request, "other", max_length=12), choice == "yes"
+
+
 def register_plan(request: Request, session: Session, scope: Place) -> csv_import.RegisterPlan:
     """The uploaded register read and checked whole (csv_import.ImportFailed lists every problem), before any
     write begins. No file is a problem of the form; over 5 MB is refused with 413."""
@@ -100,4 +132,10 @@ def register_plan(request: Request, session: Session, scope: Place) -> csv_impor
     data = upload.file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise Refused(_("文件超过 5 MB，请分楼栋导入。"), 413)
-    return csv_import.plan_register(session, data, scope=scope, current_year=utcnow().year)
+    return csv_import.plan_register(session, data, scope=scope, current_year=utcnow().year,
+                                    identity_secret=owner_secret(request))
+
+
+def owner_secret(request: Request) -> bytes:
+    """The key owners' identities are made with: SECRET_KEY's, never stored."""
+    return identity_secret(request.app.state.settings.secret_key)

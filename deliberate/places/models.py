@@ -89,6 +89,10 @@ class Owner(SQLModel, table=True):
         sa_column=Column(Integer, ForeignKey("household.id", ondelete="CASCADE"), nullable=False, index=True)
     )
     name: str = Field(sa_column=Column(String(100), nullable=False))
+    # Who this owner is beyond the name (places.rules.owner_identity): a keyed hash of the birth year and the ID
+    # number's last four characters, or a token staff gave to owners they confirmed to be one person. Never the
+    # digits themselves; "" when not known (the owner is then told apart by name alone).
+    identity: str = Field(default="", sa_column=Column(String(64), nullable=False, default="", index=True))
     is_developer: bool = Field(default=False, nullable=False)
     user_id: int | None = Field(
         default=None,

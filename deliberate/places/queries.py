@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from deliberate.db import Page, paginate
 from deliberate.places import actions
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
+from deliberate.places.owners import NameCollision, NamedOwner, collisions, same_person_elsewhere
 from deliberate.places.rules import child_kind, kind_label
 
 UrlFor = Callable[..., str]
@@ -103,13 +104,33 @@ class HouseholdPage:
     can_manage: bool
     values: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
+    # By owner id: the owners in the compound who share the name or the identity (staff confirm one person or two).
+    elsewhere: dict[int, list[NamedOwner]] = field(default_factory=dict)
 
 
 def household_page(session: Session, household: Household, building: Place, *, can_manage: bool,
                    values: dict[str, Any] | None = None, errors: dict[str, str] | None = None) -> HouseholdPage:
+    owners = actions.owners_of(session, household)
+    scope = session.get(Place, building.parent_id) if building.parent_id is not None else None
+    elsewhere = {o.id: same_person_elsewhere(session, o, scope or building) for o in owners
+                 if not o.is_developer} if can_manage else {}
     return HouseholdPage(
         household=household, place=building, trail=actions.ancestors(session, building),
-        members=actions.members_of(session, household), owners=actions.owners_of(session, household),
-        can_manage=can_manage, values=values or {"number": household.number, "area": f"{household.area:.2f}"},
-        errors=errors or {},
+        members=actions.members_of(session, household), owners=owners,
+        can_manage=can_manage, values={"number": household.number, "area": f"{household.area:.2f}", **(values or {})},
+        errors=errors or {}, elsewhere=elsewhere,
     )
+
+
+@dataclass(frozen=True)
+class OwnerNames:
+    """The owners of a place whose names collide while their identities are missing or differ: for staff, before
+    an owners' roll is drawn."""
+
+    place: Place
+    trail: list[Place]
+    collisions: list[NameCollision]
+
+
+def owner_names(session: Session, place: Place) -> OwnerNames:
+    return OwnerNames(place, actions.ancestors(session, place), collisions(session, place))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+import secrets
 from decimal import Decimal, InvalidOperation
 
 from deliberate.i18n import gettext as _
@@ -13,6 +16,7 @@ ADULT_AGE = 18
 EARLIEST_BIRTH_YEAR = 1900
 MAX_AREA = Decimal("100000")
 _AREA = re.compile(r"^\d{1,6}(\.\d{1,2})?$")
+_ID_TAIL = re.compile(r"^[0-9]{3}[0-9X]$")
 
 
 def is_adult(birth_year: int, year: int) -> bool:
@@ -65,3 +69,30 @@ def kind_label(kind: str) -> str:
         PlaceKind.COMPOUND: _("小区"),
         PlaceKind.BUILDING: _("楼栋"),
     }.get(kind, kind)
+
+
+def identity_secret(secret_key: str) -> bytes:
+    """The key of owners' identities: derived from SECRET_KEY (as the urn's is), so never in the database. A new
+    SECRET_KEY makes the identities entered before it incomparable with those entered after: enter them again."""
+    return hmac.new(secret_key.encode(), b"deliberate: owner identities", hashlib.sha256).digest()
+
+
+def parse_id_tail(raw: str) -> tuple[str | None, str | None]:
+    """The last four characters of a resident ID number (the last may be X): (value, error); "" when empty."""
+    text = raw.strip().upper()
+    if text == "":
+        return "", None
+    if not _ID_TAIL.match(text):
+        return None, _("身份证号后四位无效：请填写四位，前三位是数字，最后一位是数字或 X。")
+    return text, None
+
+
+def owner_identity(secret: bytes, birth_year: int, id_tail: str) -> str:
+    """Who an owner is beyond the name, as stored: a keyed hash of the birth year and the ID number's last four
+    characters. The digits themselves are kept nowhere; without the key the hash says nothing about them."""
+    return hmac.new(secret, f"{birth_year}:{id_tail}".encode(), hashlib.sha256).hexdigest()
+
+
+def new_owner_link() -> str:
+    """The identity staff give to owners they confirm to be one person when none of them has one yet."""
+    return secrets.token_hex(32)

@@ -146,6 +146,34 @@ def add_owner(request: Request) -> Response:
     return redirect(_household_url(request, household))
 
 
+def set_owner_identity(request: Request) -> Response:
+    household, building = accessed(request, access_household, Act.MANAGE_HOUSEHOLDS)
+    owner = _item_of(request, household, Owner)
+    identity, values, errors = forms.owner_identity_in(request, owner)
+    if errors:
+        return _household_page(request, household, building, values=values, errors=errors)
+    actions.do_set_owner_identity(db(request), owner, identity)
+    flash(request, _("已登记业主 %(name)s 的身份。", name=owner.name))
+    return redirect(_household_url(request, household))
+
+
+def link_owner(request: Request) -> Response:
+    household, _building = accessed(request, access_household, Act.MANAGE_HOUSEHOLDS)
+    owner = _item_of(request, household, Owner)
+    raw_other, same = forms.owner_link(request)
+    other = get_or_404(db(request), Owner, raw_other)
+    access_household(db(request), current_person(request), other.household_id, Act.MANAGE_HOUSEHOLDS)
+    actions.do_link_owners(db(request), owner, other, same=same)
+    flash(request, _("已确认 %(name)s 为同一人。", name=owner.name) if same
+          else _("已确认两位 %(name)s 不是同一人。", name=owner.name))
+    return redirect(_household_url(request, household))
+
+
+def owner_names(request: Request) -> Response:
+    place = accessed(request, access_place, Act.VIEW_REGISTER)
+    return render(request, "places/owner_names.html", queries.owner_names(db(request), place))
+
+
 def remove_member(request: Request) -> Response:
     household, _building = accessed(request, access_household, Act.MANAGE_HOUSEHOLDS)
     member = _item_of(request, household, Member)
@@ -202,5 +230,9 @@ routes = [
     Route("/households/{id:int}/members/{item:int}/delete", remove_member, methods=["POST"], name="remove_member"),
     Route("/households/{id:int}/owners", add_owner, methods=["POST"], name="add_owner"),
     Route("/households/{id:int}/owners/{item:int}/delete", remove_owner, methods=["POST"], name="remove_owner"),
+    Route("/households/{id:int}/owners/{item:int}/identity", set_owner_identity, methods=["POST"],
+          name="owner_identity"),
+    Route("/households/{id:int}/owners/{item:int}/link", link_owner, methods=["POST"], name="link_owner"),
+    Route("/places/{id:int}/owner-names", owner_names, methods=["GET"], name="owner_names"),
 ]
 home_routes = public_routes("/", home, "home")

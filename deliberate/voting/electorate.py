@@ -4,16 +4,23 @@ Owners are counted as the Supreme People's Court's interpretation on building-un
 (建筑物区分所有权司法解释 第八、九条) says: each unit counts one person, but one buyer with several
 units counts one, and all units the developer has not sold together count one. Co-owners of a unit
 choose one of themselves to vote: the unit is one voter whichever of them casts its ballot.
+
+"One buyer" is one owner identity (places.owners): owners who share an identity are one person whatever their
+names, and owners of one name are told apart by their identities. An owner without one is known by name alone
+(as every owner was before identities): staff see each such name shared by several owners before a roll is drawn
+(`name_collisions`).
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import Role, RoleGrant, User
 from deliberate.places.models import Household, Member, Owner, Place
+from deliberate.places.owners import NameCollision, collisions
 from deliberate.places.rules import is_adult
 from deliberate.voting.models import ElectorateKind
 
@@ -25,6 +32,13 @@ class Unit:
     area_centi: int
     owners: tuple[str, ...]  # owner names
     developer: bool  # every owner of the unit is the developer
+    identities: tuple[str, ...] = ()  # each owner's identity, in the order of `owners` ("" or absent: none)
+
+    def people(self) -> list[tuple[str, str]]:
+        """(the person an owner is, their name) for each owner: an identity if they have one, else the name."""
+        return [(f"id:{identity}" if identity else f"name:{name}", name)
+                for name, identity in itertools.zip_longest(self.owners, self.identities[:len(self.owners)],
+                                                            fillvalue="")]
 
 
 @dataclass(frozen=True)
@@ -41,30 +55,24 @@ class Voter:
 
 
 def owner_voters(units: list[Unit]) -> list[Voter]:
-    """The court's counting: sole owners of several units count once (with all their area), the
-    developer's unsold units count once together, co-owned units once each."""
+    """The court's counting: a sole owner of several units counts once (with all their area), the developer's
+    unsold units count once together, co-owned units once each. A sole owner is one identity, or one name for
+    owners without one."""
     sole: dict[str, list[Unit]] = {}
     developer: list[Unit] = []
     shared: list[Unit] = []
     for unit in units:
         if not unit.owners:
             continue
+        people = dict(unit.people())
         if unit.developer:
             developer.append(unit)
-        elif len(set(unit.owners)) == 1:
-            sole.setdefault(unit.owners[0], []).append(unit)
+        elif len(people) == 1:
+            sole.setdefault(next(iter(people)), []).append(unit)
         else:
             shared.append(unit)
-    voters = [
-        Voter(
-            key=f"owner:{name}",
-            label=f"{name}（{'、'.join(u.label for u in held)}）",
-            area_centi=sum(u.area_centi for u in held),
-            household_ids=tuple(u.household_id for u in held),
-            owner_name=name,
-        )
-        for name, held in sorted(sole.items())
-    ]
+    voters = sorted((_sole_voter(person, held) for person, held in sole.items()),
+                    key=lambda v: (v.owner_name, v.key))
     voters += [
         Voter(
             key=f"unit:{unit.household_id}",
@@ -82,6 +90,35 @@ def owner_voters(units: list[Unit]) -> list[Voter]:
             household_ids=tuple(u.household_id for u in developer),
         ))
     return voters
+
+
+def _sole_voter(person: str, held: list[Unit]) -> Voter:
+    """Known by name: keyed by it, as before identities. Known by identity: keyed by the first of their units, so
+    that the identity itself is never written on the roll."""
+    name = held[0].owners[0]
+    key = f"owner:{name}" if person.startswith("name:") else f"holder:{min(u.household_id for u in held)}"
+    return Voter(key=key, label=f"{name}（{'、'.join(u.label for u in held)}）",
+                 area_centi=sum(u.area_centi for u in held), household_ids=tuple(u.household_id for u in held),
+                 owner_name=name)
+
+
+def owner_keys(session: Session, owners: list[Owner]) -> set[str]:
+    """The keys on an owners' roll under which these owners (of an account's verified homes) may vote: their units,
+    their name where they have no identity, and the first unit of each identity they hold anywhere."""
+    keys = {f"unit:{o.household_id}" for o in owners}
+    keys |= {f"owner:{o.name}" for o in owners if not o.identity}
+    identities = {o.identity for o in owners if o.identity}
+    if identities:
+        keys |= {f"holder:{household_id}" for household_id in session.exec(
+            select(Owner.household_id).where(col(Owner.identity).in_(identities))
+        ).all()}
+    return keys
+
+
+def name_collisions(session: Session, place: Place) -> list[NameCollision]:
+    """The owners in the place whose names collide while their identities are missing or differ: what staff check
+    before an owners' roll is drawn."""
+    return collisions(session, place)
 
 
 def _households(session: Session, place: Place) -> list[tuple[Household, Place]]:
@@ -147,6 +184,7 @@ def _units(session: Session, place: Place) -> list[Unit]:
             label=_label(b, h),
             area_centi=h.area_centi,
             owners=tuple(o.name for o in owners.get(h.id, [])),
+            identities=tuple(o.identity for o in owners.get(h.id, [])),
             developer=bool(owners.get(h.id)) and all(o.is_developer for o in owners[h.id]),
         )
         for h, b in households

@@ -19,7 +19,7 @@ from deliberate.db import from_centi, to_centi
 from deliberate.places import actions as places
 from deliberate.places.models import Member, Owner, Place
 from deliberate.policy import Act, may
-from deliberate.voting import labels, tally, urn
+from deliberate.voting import electorate, labels, tally, urn
 from deliberate.voting.models import (
     Ballot,
     ElectorateKind,
@@ -61,9 +61,7 @@ def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
         owned = session.exec(
             select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
         ).all()
-        for owner in owned:
-            if owner.name in names and not owner.is_developer:
-                keys |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
+        keys |= electorate.owner_keys(session, [o for o in owned if o.name in names and not o.is_developer])
     return list(session.exec(
         select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
         .order_by(col(RollEntry.id))
@@ -352,6 +350,7 @@ class VotePage:
     discussion: Any = None  # the thread (discussion.queries.ThreadView), which the view adds
     plans: Any = None  # what is being decided in full, when the vote is on a proposal's plans (the view adds it)
     labels: Any = labels
+    owner_collisions: tuple[Any, ...] = ()  # an owners' vote in preparation: names staff check before it opens
 
     def as_json(self, url: UrlFor) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -375,16 +374,19 @@ def vote_page(session: Session, vote: Vote, place: Place, person: Person | None,
     entries = entries_for(session, vote, user) if user is not None and vote.status == VoteStatus.OPEN else []
     now, counted = utcnow(), turnout(session, vote)
     is_open = vote.status == VoteStatus.OPEN
+    can_manage = may(person, Act.MANAGE_VOTES, place)
+    checks_owners = can_manage and vote.status == VoteStatus.DRAFT and vote.electorate == ElectorateKind.OWNERS
     return VotePage(
         vote=vote, place=place, trail=[*places.ancestors(session, place), place], options=options_of(session, vote),
         turnout=counted, result=published_result(session, vote),
         mine=[(entry, own_ballot(session, vote, entry)) for entry in entries],
-        can_manage=may(person, Act.MANAGE_VOTES, place), can_certify=may(person, Act.CERTIFY_VOTES, place),
+        can_manage=can_manage, can_certify=may(person, Act.CERTIFY_VOTES, place),
         can_enter_paper=may(person, Act.ENTER_PAPER_BALLOTS, place), discussion=discussion, now=now, plans=decided,
         accepting=is_open and now < vote.closes_at,
         can_close_now=is_open and (now >= vote.closes_at or counted.voted >= counted.roll),
         withdrawn_by=session.get(User, vote.withdrawn_by_id) if vote.withdrawn_by_id else None,
         corrections=corrections(session, vote), can_see_voters=not vote.secret and may(person, Act.SEE_VOTERS, place),
+        owner_collisions=tuple(electorate.name_collisions(session, place)) if checks_owners else (),
     )
 
 

@@ -81,6 +81,9 @@ def newcomer_journey(person: Callable[..., Visitor], t: Callable[..., str] = chi
     staff.follow(t("居民认领审核"), within=staff.section(t("管理")))
     claim = staff.page.get_by_role("listitem").filter(has=staff.page.get_by_role("heading", name=f"{name}（1962）"))
     expect(claim).to_contain_text(f"{building} {room}")
+    # The newcomer is not on the household's register: staff see it and must confirm before approving.
+    expect(claim).to_contain_text(t("名册上没有此人"))
+    claim.get_by_role("checkbox").check()
     staff.press(t("核实通过"), within=claim)
     expect(staff.page.get_by_role("status")).to_contain_text(t("已核实 %(name)s 为居民。", name=name))
     expect(claim).to_have_count(0)  # no longer waiting

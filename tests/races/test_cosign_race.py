@@ -40,7 +40,7 @@ def _residents(session: Session, households: list[Household], count: int) -> lis
         user = accounts.do_register(session, username=f"r{n}", display_name=f"居民{n}", password="password123")
         claim = accounts.do_claim(session, user=user, household=households[n % len(households)], name=f"居民{n}",
                                   birth_year=1970, note="")
-        accounts.do_approve_claim(session, claim, by=approver)
+        accounts.do_approve_claim(session, claim, by=approver, mismatch_confirmed=True)
         people.append(user)
     session.commit()
     return people
