@@ -63,6 +63,7 @@ LEVELS: dict[tuple[str, str], str] = {
     ("places:household", G): local("leader_hp1"), ("places:household", P): local("staff"),
     ("places:add_member", P): local("staff"), ("places:remove_member", P): local("staff"),
     ("places:add_owner", P): local("staff"), ("places:remove_owner", P): local("staff"),
+    ("places:settings", G): PUBLIC, ("places:settings.json", G): PUBLIC, ("places:save_setting", P): local("staff"),
     ("votes:place_votes", G): PUBLIC, ("votes:place_votes.json", G): PUBLIC,
     ("votes:new", G): local("hp1_council1"), ("votes:new", P): local("hp1_council1"),
     ("votes:detail", G): PUBLIC, ("votes:detail.json", G): PUBLIC,

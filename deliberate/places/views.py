@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from deliberate.accounts import actions as accounts
 from deliberate.i18n import gettext as _
-from deliberate.places import actions, csv_import, forms, queries
+from deliberate.places import actions, csv_import, forms, queries, settings_views
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 from deliberate.places.rules import child_kind, kind_label
 from deliberate.policy import Act, may
@@ -202,5 +202,6 @@ routes = [
     Route("/households/{id:int}/members/{item:int}/delete", remove_member, methods=["POST"], name="remove_member"),
     Route("/households/{id:int}/owners", add_owner, methods=["POST"], name="add_owner"),
     Route("/households/{id:int}/owners/{item:int}/delete", remove_owner, methods=["POST"], name="remove_owner"),
+    *settings_views.routes,
 ]
 home_routes = public_routes("/", home, "home")

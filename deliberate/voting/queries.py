@@ -121,6 +121,7 @@ def result_of(session: Session, vote: Vote) -> tally.Result:
     return tally.tally(
         tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
         tally.Electorate(heads=heads, area=from_centi(area)), counted_ballots(session, vote),
+        vote.non_voters_with_majority,
     )
 
 
@@ -138,6 +139,8 @@ def recount_header(session: Session, vote: Vote) -> dict[str, Any]:
     if vote.form != tally.Form.YES_NO:
         header["options"] = options_of(session, vote)
     header["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
+    if vote.non_voters_with_majority:
+        header["non_voters_with_majority"] = True
     return header
 
 
