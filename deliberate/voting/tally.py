@@ -737,11 +737,11 @@ def _participation(result: Result) -> str:
 def _non_voters(result: Result) -> str:
     if result.non_voters is None or result.non_voters_to is None:
         return ""
-    side = {YES: _("同意"), NO: _("反对")}.get(result.non_voters_to, result.non_voters_to)
-    return _(
-        "（其中未投票的 %(heads)s 人、面积 %(area)s ㎡ 按议事规则计入多数意见「%(side)s」）",
-        heads=_display_heads(result.non_voters.heads), area=_display_area(result.non_voters.area), side=side,
-    )
+    words = {"heads": _display_heads(result.non_voters.heads), "area": _display_area(result.non_voters.area)}
+    if result.form == Form.YES_NO:
+        return _("（其中未投票的 %(heads)s 人、面积 %(area)s ㎡ 按议事规则计入多数一方）", **words)
+    return _("（其中未投票的 %(heads)s 人、面积 %(area)s ㎡ 按议事规则计入多数一方「%(option)s」）", **words,
+             option=result.non_voters_to)
 
 
 def _quorum(result: Result) -> str:

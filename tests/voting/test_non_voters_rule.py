@@ -34,7 +34,7 @@ def test_without_the_rule_a_low_turnout_fails_and_with_it_the_non_voters_join_th
     assert ruled.quorum_met and ruled.passed and ruled.non_voters_to == "yes"
     assert (ruled.tally["yes"].heads, ruled.tally["yes"].area, ruled.participation.heads) == (8, Decimal(800), 10)
     assert (ruled.non_voters.heads, ruled.non_voters.area) == (4, Decimal(400))  # type: ignore[union-attr]
-    assert "未投票的 4 人、面积 400.00 ㎡ 按议事规则计入多数意见「同意」" in explain(ruled)
+    assert "（其中未投票的 4 人、面积 400.00 ㎡ 按议事规则计入多数一方）" in explain(ruled)
     again = result_from_json(json.loads(json.dumps(ruled.to_json())))
     assert (again.passed, again.non_voters, again.non_voters_to) == (True, ruled.non_voters, "yes")
 
