@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from deliberate import ticker
 from deliberate.accounts import staff_views
 from deliberate.accounts import views as account_views
+from deliberate.audit import recording
 from deliberate.audit import views as audit_views
 from deliberate.db import Database
 from deliberate.discussion import views as discussion_views
@@ -99,6 +100,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or Settings.from_env()
     settings.check()
     database = database or Database(settings)
+    # Every change on the record in this process too: a worker that uvicorn starts imports only deliberate.asgi,
+    # never deliberate.models, which installs the audit log's listener in the processes that import it.
+    recording.install()
     routes = [
         *_each_in_one_transaction([
             *place_views.home_routes,

@@ -9,6 +9,7 @@ from deliberate.audit.models import AuditEntry
 from deliberate.discussion.models import Comment, CommentReport, DiscussionRules, Helpful, ModerationEntry
 from deliberate.meetings.models import AgendaItem, Attendance, Invitation, Meeting, Minutes, Registration
 from deliberate.places.models import Household, Member, Owner, Place
+from deliberate.places.settings import PlaceSetting
 from deliberate.proposals.models import (
     Cosign,
     CostItem,
@@ -23,7 +24,6 @@ from deliberate.proposals.models import (
     Proposal,
     ProposalEvent,
     ProposalRating,
-    ProposalRules,
 )
 from deliberate.voting.models import Ballot, RollEntry, SealedBallot, SecretBallot, Vote, VoteOption
 
@@ -55,13 +55,13 @@ __all__ = [
     "Owner",
     "Photo",
     "Place",
+    "PlaceSetting",
     "Plan",
     "PlanVersion",
     "ProgressUpdate",
     "Proposal",
     "ProposalEvent",
     "ProposalRating",
-    "ProposalRules",
     "Registration",
     "ResidencyClaim",
     "RoleGrant",

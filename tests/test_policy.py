@@ -28,11 +28,14 @@ STAFF_ACTS = (Act.ACT_AS_STAFF, Act.SEE_VOTERS, Act.VIEW_REGISTER, Act.EDIT_PLAC
               Act.READ_AUDIT)
 
 
-def staff_on(tree: set[str], *, admin: bool = False) -> dict[Act, set[str]]:
+def staff_on(tree: set[str], *, admin: bool = False, community: bool = False) -> dict[Act, set[str]]:
+    """Staff (or an admin) of the tree's top place; the rules (SET_RULES) are for the community's and admins."""
     allowed = {act: set(tree) for act in STAFF_ACTS}
     allowed[Act.ADD_CHILD_PLACE] = {p for p in tree if PLACES[p].kind != "building"}
     if admin:
         allowed[Act.MANAGE_ROLES] = set(tree)
+    if admin or community:
+        allowed[Act.SET_RULES] = set(tree)
     return allowed
 
 
@@ -47,7 +50,7 @@ def council_on(place: str) -> dict[Act, set[str]]:
 SCENARIOS: dict[str, tuple[Person | None, dict[Act, set[str]]]] = {
     "anonymous": (None, {}),
     "account without role or home": (Person(user_id=1), {}),
-    "staff of community C": (Person(1, (Grant(Role.STAFF, "/1/"),)), staff_on(C_TREE)),
+    "staff of community C": (Person(1, (Grant(Role.STAFF, "/1/"),)), staff_on(C_TREE, community=True)),
     "staff of compound K1": (Person(1, (Grant(Role.STAFF, "/1/2/"),)), staff_on({"K1", "B1"})),
     "staff of building B2": (Person(1, (Grant(Role.STAFF, "/1/4/5/"),)), staff_on({"B2"})),
     "admin of community C": (Person(1, (Grant(Role.ADMIN, "/1/"),)), staff_on(C_TREE, admin=True)),

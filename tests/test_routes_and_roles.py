@@ -65,6 +65,7 @@ LEVELS: dict[tuple[str, str], str] = {
     ("places:add_owner", P): local("staff"), ("places:remove_owner", P): local("staff"),
     ("places:owner_identity", P): local("staff"), ("places:link_owner", P): local("staff"),
     ("places:owner_names", G): local("staff"),
+    ("places:settings", G): PUBLIC, ("places:settings.json", G): PUBLIC, ("places:save_setting", P): local("staff"),
     ("votes:place_votes", G): PUBLIC, ("votes:place_votes.json", G): PUBLIC,
     ("votes:new", G): local("hp1_council1"), ("votes:new", P): local("hp1_council1"),
     ("votes:detail", G): PUBLIC, ("votes:detail.json", G): PUBLIC,

@@ -15,11 +15,14 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from deliberate.audit.models import AuditEntry
+from deliberate.places.settings import PlaceSetting
 from deliberate.proposals.models import Proposal
 from deliberate.voting.models import Vote
 
 ACTOR = "audit_actor"  # session.info: the acting account's id, or a function that returns it
-WATCHED: dict[type[Any], tuple[str, str]] = {Proposal: ("proposal", "stage"), Vote: ("vote", "status")}
+# A place's setting (规则设置) is its own subject: before and after are its values, "" when inherited.
+WATCHED: dict[type[Any], tuple[str, str]] = {Proposal: ("proposal", "stage"), Vote: ("vote", "status"),
+                                             PlaceSetting: ("setting", "value")}
 
 
 def actor_of(session: Session) -> int | None:
@@ -41,11 +44,15 @@ def _changes(session: Session) -> list[tuple[Any, str, str, str]]:
         history = inspect(obj).attrs[attribute].history
         if not history.added:
             continue
-        before = str(history.deleted[0]) if history.deleted else ""
-        after = str(history.added[0])
+        before = _text(history.deleted[0]) if history.deleted else ""
+        after = _text(history.added[0])
         if before != after:
             found.append((obj, kind, before, after))
     return found
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _record(session: Session, _context: Any, _instances: Any) -> None:

@@ -90,9 +90,10 @@ def do_schedule(session: Session, *, place: Place, by: User, draft: MeetingDraft
     if draft.kind not in rules.kinds_for(place.kind):
         raise MeetingError(_("这里不能召开这类会议。"), 422)
     refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
-    refuse(rules.notice_error(draft.kind, draft.starts_at, now, draft.urgent_reason), 422)
+    required = rules.notice_days(draft.kind, queries.notice_periods_of(session, place))
+    refuse(rules.notice_error(draft.kind, draft.starts_at, now, draft.urgent_reason, required), 422)
     meeting = Meeting(place_id=place.id, organiser_id=by.id, noticed_at=now, created_at=now,
-                      updated_at=now, notice_days=rules.notice_days(draft.kind), kind=draft.kind, title=draft.title,
+                      updated_at=now, notice_days=required, kind=draft.kind, title=draft.title,
                       starts_at=draft.starts_at, ends_at=draft.ends_at)
     _fill(meeting, draft, now)
     session.add(meeting)
@@ -106,7 +107,7 @@ def _fill(meeting: Meeting, draft: MeetingDraft, noticed_at: datetime) -> None:
     meeting.starts_at, meeting.ends_at = draft.starts_at, draft.ends_at
     meeting.room, meeting.online_url = draft.room, draft.online_url
     meeting.capacity, meeting.access, meeting.chair_id = draft.capacity, draft.access, draft.chair_id
-    met = rules.notice(draft.kind, noticed_at, draft.starts_at).met
+    met = rules.notice(draft.kind, noticed_at, draft.starts_at, meeting.notice_days).met
     meeting.urgent_reason = "" if met else draft.urgent_reason.strip()
 
 
@@ -171,9 +172,13 @@ def do_edit(session: Session, meeting: Meeting, place: Place, by: User, draft: M
     if moved:
         refuse(rules.timing_error(draft.starts_at, draft.ends_at, now), 422)
         noticed_at = now
-    refuse(rules.notice_error(draft.kind, draft.starts_at, noticed_at, draft.urgent_reason), 422)
+    required = meeting.notice_days  # announced under the place's rule of then, unless announced again now
+    if moved or draft.kind != meeting.kind:
+        required = rules.notice_days(draft.kind, queries.notice_periods_of(session, place))
+    refuse(rules.notice_error(draft.kind, draft.starts_at, noticed_at, draft.urgent_reason, required), 422)
+    meeting.notice_days = required
     _fill(meeting, draft, noticed_at)
-    meeting.noticed_at, meeting.notice_days = noticed_at, rules.notice_days(draft.kind)
+    meeting.noticed_at = noticed_at
     meeting.sequence += 1
     meeting.updated_at = now
     session.add(meeting)

@@ -20,8 +20,8 @@ from deliberate.meetings import actions, queries
 from deliberate.meetings.actions import ItemRecord, MeetingDraft
 from deliberate.meetings.models import Access, ItemMove, Meeting
 from deliberate.meetings.rules import Kind
+from deliberate.places import settings
 from deliberate.places.models import Household, Member, Place
-from deliberate.proposals import actions as proposals
 from deliberate.proposals.demo_proposals import COMPOUND_RULES, Story, _Clock, _Demo, _run
 from deliberate.proposals.models import Notification, Proposal
 from deliberate.proposals.rules import Category
@@ -162,7 +162,7 @@ def add_demo_meetings(session: Session) -> None:
     notified_before = session.exec(select(func.max(Notification.id))).one() or 0
     clock = _Clock(utcnow())
     demo = _Demo(session, random.Random(SEED), clock)
-    proposals.do_set_rules(session, demo.place("铁路宿舍"), COMPOUND_RULES)
+    settings.do_set_many(session, demo.place("铁路宿舍"), COMPOUND_RULES)
     meetings = _Meetings(demo)
     event.listen(session, "before_flush", clock.before_flush)
     try:

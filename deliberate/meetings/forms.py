@@ -3,6 +3,7 @@ all valid), registering, invitations, signing in at the door, the minutes, and t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -73,7 +74,7 @@ def meeting(request: Request, form: MeetingForm, zone: ZoneInfo) -> Typed:
     """The meeting as typed on this form: its draft, or the problems by field."""
     values = read(request)
     draft, errors = parse(values, place_kind=form.place.kind, zone=zone, now=utcnow(), current=form.meeting,
-                          chair_ids=form.chair_ids, candidate_ids=form.candidate_ids)
+                          chair_ids=form.chair_ids, candidate_ids=form.candidate_ids, notice_days=form.notice_days)
     return Typed(values, draft, errors)
 
 
@@ -155,7 +156,8 @@ def _agenda(values: dict[str, Any], candidate_ids: set[int], errors: dict[str, s
 
 
 def parse(values: dict[str, Any], *, place_kind: str, zone: ZoneInfo, chair_ids: set[int], candidate_ids: set[int],
-          now: datetime, current: Meeting | None = None) -> tuple[MeetingDraft | None, dict[str, str]]:
+          now: datetime, current: Meeting | None = None, notice_days: Mapping[rules.Kind, int] | None = None,
+          ) -> tuple[MeetingDraft | None, dict[str, str]]:
     """The draft, or the errors by field. Editing (`current`) a meeting without moving it keeps the notice it
     was given; a new time is announced now."""
     errors: dict[str, str] = {}
@@ -182,7 +184,7 @@ def parse(values: dict[str, Any], *, place_kind: str, zone: ZoneInfo, chair_ids:
     elif len(reason) > REASON_MAX:
         errors["urgent_reason"] = _("理由不能超过 %(n)s 个字。", n=REASON_MAX)
     if starts is not None and ends is not None:
-        _check_timing(values["kind"], starts, ends, now, current, reason, errors)
+        _check_timing(values["kind"], starts, ends, now, current, reason, errors, notice_days or rules.NOTICE_DAYS)
     if errors or starts is None or ends is None or chair is None:
         return None, errors
     return MeetingDraft(
@@ -194,10 +196,12 @@ def parse(values: dict[str, Any], *, place_kind: str, zone: ZoneInfo, chair_ids:
 
 
 def _check_timing(kind: str, starts: datetime, ends: datetime, now: datetime, current: Meeting | None,
-                  reason: str, errors: dict[str, str]) -> None:
+                  reason: str, errors: dict[str, str], periods: Mapping[rules.Kind, int]) -> None:
     noticed_at = now
+    required = periods.get(rules.Kind(kind)) if kind in set(rules.Kind) else None
     if current is not None and (starts, ends) == (current.starts_at, current.ends_at):
         noticed_at = current.noticed_at
+        required = current.notice_days if kind == current.kind else required
     else:
         problem = rules.timing_error(starts, ends, now)
         if problem:
@@ -205,7 +209,7 @@ def _check_timing(kind: str, starts: datetime, ends: datetime, now: datetime, cu
             errors[field] = message
             return
     if kind in set(rules.Kind):
-        refusal = rules.notice_error(kind, starts, noticed_at, reason)
+        refusal = rules.notice_error(kind, starts, noticed_at, reason, required)
         if refusal:
             errors["date"] = refusal
 

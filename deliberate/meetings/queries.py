@@ -30,6 +30,7 @@ from deliberate.meetings.models import (
     RegistrationStatus,
 )
 from deliberate.places import actions as places
+from deliberate.places import settings
 from deliberate.places.models import Household, Member, Place
 from deliberate.policy import Act, may
 from deliberate.proposals.models import Proposal
@@ -460,13 +461,18 @@ class MeetingForm(Labelled):
         return replace(self, values=values, errors=errors or {})
 
 
+def notice_periods_of(session: Session, place: Place) -> dict[rules.Kind, int]:
+    """The notice each kind of meeting asks for at this place: its settings, or those of the places containing it."""
+    return rules.notice_periods(settings.values(session, place, rules.SETTINGS))
+
+
 def meeting_form(session: Session, place: Place, organiser: User, meeting: Meeting | None = None) -> MeetingForm:
     """The form; `organiser` heads the chairs offered (whoever schedules it, or whoever did)."""
     items = agenda_of(session, meeting) if meeting is not None else []
     return MeetingForm(
         place=place, trail=[*places.ancestors(session, place), place], meeting=meeting,
         chairs=chair_candidates(session, place, organiser), candidates=agenda_candidates(session, place, items),
-        kinds=rules.kinds_for(place.kind), agenda=items,
+        kinds=rules.kinds_for(place.kind), agenda=items, notice_days=notice_periods_of(session, place),
     )
 
 
@@ -524,7 +530,7 @@ def meeting_page(session: Session, meeting: Meeting, place: Place, person: Perso
     return MeetingPage(
         meeting=meeting, place=place, trail=[*places.ancestors(session, place), place],
         agenda=agenda(session, meeting), counts=found,
-        notice=rules.notice(meeting.kind, meeting.noticed_at, meeting.starts_at), minutes=minutes,
+        notice=rules.notice(meeting.kind, meeting.noticed_at, meeting.starts_at, meeting.notice_days), minutes=minutes,
         published=minutes is not None and minutes.status == MinutesStatus.PUBLISHED,
         can=can(person, meeting, place), chair=_user(session, meeting.chair_id),
         organiser=_user(session, meeting.organiser_id), registration=registration,
@@ -550,7 +556,7 @@ class NoticePage(Labelled):
 def notice_page(session: Session, meeting: Meeting, place: Place) -> NoticePage:
     return NoticePage(meeting=meeting, place=place, trail=[*places.ancestors(session, place), place],
                       agenda=agenda(session, meeting),
-                      notice=rules.notice(meeting.kind, meeting.noticed_at, meeting.starts_at),
+                      notice=rules.notice(meeting.kind, meeting.noticed_at, meeting.starts_at, meeting.notice_days),
                       chair=_user(session, meeting.chair_id))
 
 

@@ -6,12 +6,15 @@ No session and no request: actions, access and pages ask here and show the sente
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from deliberate.i18n import gettext as _
 from deliberate.meetings.models import Access, ItemMove, MeetingStatus, RegistrationStatus
+from deliberate.places import settings
+from deliberate.places.settings import Setting
 from deliberate.refusal import Refused
 
 
@@ -90,8 +93,39 @@ def kinds_for(place_kind: str) -> list[Kind]:
     return [kind for kind in Kind if kind is not Kind.OWNERS_ASSEMBLY or place_kind == "compound"]
 
 
-def notice_days(kind: str) -> int:
-    return NOTICE_DAYS[Kind(kind)]
+def notice_days(kind: str, periods: Mapping[Kind, int] | None = None) -> int:
+    """Days of notice this kind asks for: the place's (`periods`, see `notice_periods`), else the default."""
+    return (periods or NOTICE_DAYS)[Kind(kind)]
+
+
+# The notice periods are a place's settings (规则设置), inherited by the places inside it. The law's floors: an
+# owners' assembly 15 days (物业管理条例 第十四条), an owners' committee's meeting 7 days (指导规则 第三十九条), the
+# rule a council session follows here; the other kinds at least a day.
+_FLOORS: dict[Kind, tuple[int, Callable[[], str]]] = {
+    Kind.OWNERS_ASSEMBLY: (15, lambda: _("物业管理条例 第十四条：业主大会会议应当于会议召开 15 日以前通知全体业主")),
+    Kind.COUNCIL: (7, lambda: _("业主大会和业主委员会指导规则 第三十九条：会议召开 7 日前公告")),
+}
+
+
+def _notice_label(kind: Kind) -> Callable[[], str]:
+    return lambda: _("%(kind)s的通知期", kind=kind_labels()[kind])
+
+
+def setting_key(kind: Kind) -> str:
+    return f"meetings.notice.{kind.value}"
+
+
+SETTINGS: tuple[Setting, ...] = settings.declare(*(
+    Setting(setting_key(kind), "meetings", _notice_label(kind), settings.Kind.DAYS, str(days),
+            floor=_FLOORS[kind][0] if kind in _FLOORS else 1, ceiling=90,
+            source=_FLOORS[kind][1] if kind in _FLOORS else None)
+    for kind, days in NOTICE_DAYS.items()
+))
+
+
+def notice_periods(values: Mapping[str, str]) -> dict[Kind, int]:
+    """Each kind's notice period from a place's effective settings."""
+    return {kind: int(values[setting_key(kind)]) for kind in Kind}
 
 
 @dataclass(frozen=True)
@@ -109,8 +143,9 @@ class Notice:
         return max(0, self.given.days)
 
 
-def notice(kind: str, noticed_at: datetime, starts_at: datetime) -> Notice:
-    return Notice(notice_days(kind), starts_at - noticed_at)
+def notice(kind: str, noticed_at: datetime, starts_at: datetime, required_days: int | None = None) -> Notice:
+    """The notice given; `required_days` the place's period (a meeting keeps the one it was announced under)."""
+    return Notice(notice_days(kind) if required_days is None else required_days, starts_at - noticed_at)
 
 
 def timing_error(starts_at: datetime, ends_at: datetime, now: datetime) -> tuple[str, str] | None:
@@ -124,9 +159,10 @@ def timing_error(starts_at: datetime, ends_at: datetime, now: datetime) -> tuple
     return None
 
 
-def notice_error(kind: str, starts_at: datetime, now: datetime, urgent_reason: str) -> str | None:
+def notice_error(kind: str, starts_at: datetime, now: datetime, urgent_reason: str,
+                 required_days: int | None = None) -> str | None:
     """The refusal of a meeting called at too short a notice, unless it is urgent and says why."""
-    given = notice(kind, now, starts_at)
+    given = notice(kind, now, starts_at, required_days)
     if given.met or urgent_reason.strip():
         return None
     return _(

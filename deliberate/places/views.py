@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from deliberate.accounts import actions as accounts
 from deliberate.i18n import gettext as _
-from deliberate.places import actions, csv_import, forms, queries
+from deliberate.places import actions, csv_import, forms, queries, settings_views
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 from deliberate.places.rules import child_kind, kind_label
 from deliberate.policy import Act, may
@@ -234,5 +234,6 @@ routes = [
           name="owner_identity"),
     Route("/households/{id:int}/owners/{item:int}/link", link_owner, methods=["POST"], name="link_owner"),
     Route("/places/{id:int}/owner-names", owner_names, methods=["GET"], name="owner_names"),
+    *settings_views.routes,
 ]
 home_routes = public_routes("/", home, "home")

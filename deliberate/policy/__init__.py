@@ -37,6 +37,7 @@ class Act(StrEnum):
     MANAGE_MEETINGS = "manage_meetings"  # schedule, edit and cancel meetings; invitees; minutes; attendance
     SIGN_IN_ATTENDEES = "sign_in_attendees"  # at the door of a meeting: also the place's building leaders
     READ_AUDIT = "read_audit"  # the audit log of stage and status changes: staff and supervisors
+    SET_RULES = "set_rules"  # the place's rules (规则设置): staff of its community, and admins
 
 
 def may(person: Person | None, act: Act, place: Place) -> bool:
@@ -129,6 +130,13 @@ def _read_audit(person: Person, place: Place) -> bool:
     return _supervise(person, place)
 
 
+def _set_rules(person: Person, place: Place) -> bool:
+    """The community's staff, not a compound's or a building's: the rules bind every place of the community."""
+    if _administers(person, place):
+        return True
+    return any(g.role == Role.STAFF and g.place_path == f"/{place.community_id}/" for g in person.grants)
+
+
 def _claim_household(person: Person, place: Place) -> bool:
     return True
 
@@ -160,5 +168,6 @@ _RULES = {
     Act.MANAGE_MEETINGS: _manage_votes,
     Act.SIGN_IN_ATTENDEES: _sign_in_attendees,
     Act.READ_AUDIT: _read_audit,
+    Act.SET_RULES: _set_rules,
 }
 assert set(_RULES) == set(Act) - {Act.VIEW_PLACE}

@@ -16,11 +16,12 @@ from deliberate.accounts.models import ClaimStatus, ResidencyClaim, Role, RoleGr
 from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
+from deliberate.places import settings
 from deliberate.places.models import Household, Owner, Place
 from deliberate.proposals import photos as pictures
 from deliberate.proposals import rules
 from deliberate.proposals.access import actors_for, resolve
-from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent, ProposalRules
+from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, ProposalEvent
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Actor, IllegalTransition, ProposalError, Stage
 from deliberate.voting import electorate
@@ -29,30 +30,14 @@ from deliberate.voting import electorate
 
 
 def rules_of(session: Session, place: Place) -> rules.PlaceRules:
-    row = session.get(ProposalRules, place.id)
-    if row is None:
-        return rules.PlaceRules()
-    return rules.PlaceRules(
-        threshold=rules.Threshold(rules.threshold_kind(row.threshold_kind), row.threshold_count,
-                                  row.threshold_numerator, row.threshold_denominator),
-        review_days=row.review_days, disclosure_days=row.disclosure_days, rating_days=row.rating_days,
-        satisfaction_formula=row.satisfaction_formula, plan_days=row.plan_days,
-    )
+    """The place's effective rules: its own settings, else those of the places containing it, else the defaults.
+    One query, however deep the place."""
+    return rules.PlaceRules.from_settings(settings.values(session, place, rules.SETTINGS))
 
 
 def do_set_rules(session: Session, place: Place, place_rules: rules.PlaceRules) -> None:
-    threshold = place_rules.threshold
-    row = session.get(ProposalRules, place.id) or ProposalRules(
-        place_id=place.id, threshold_kind=threshold.kind, review_days=place_rules.review_days,
-        disclosure_days=place_rules.disclosure_days, rating_days=place_rules.rating_days,
-        satisfaction_formula=place_rules.satisfaction_formula, plan_days=place_rules.plan_days)
-    row.threshold_kind, row.threshold_count = threshold.kind, threshold.count
-    row.threshold_numerator, row.threshold_denominator = threshold.numerator, threshold.denominator
-    row.review_days, row.disclosure_days = place_rules.review_days, place_rules.disclosure_days
-    row.rating_days, row.satisfaction_formula = place_rules.rating_days, place_rules.satisfaction_formula
-    row.plan_days = place_rules.plan_days
-    session.add(row)
-    session.flush()
+    """Give the place all these rules as its own (the demo's and the tests' shortcut for the settings page)."""
+    settings.do_set_many(session, place, place_rules.as_settings())
 
 
 # Events and notifications ----------------------------------------------------------------------

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 from deliberate.accounts.models import User
 from deliberate.accounts.people import Person, load_person
 from deliberate.clock import utcnow
+from deliberate.places import settings
 from deliberate.places.models import Member, Place, PlaceKind
 from deliberate.proposals import actions, plans, rules, works
 from deliberate.proposals.actions import Draft
@@ -57,10 +58,11 @@ READ_AFTER = timedelta(days=4)  # notifications older than this have been read
 
 Story = Generator[datetime, None, None]
 
-# Rules the places decided: the legal defaults (1/5 of the households) would ask for 61 co-signing households
-# in the community and about 20 in a compound, more than the demo has accounts. Buildings keep the defaults.
-COMMUNITY_RULES = rules.PlaceRules(threshold=Threshold("count", count=10))
-COMPOUND_RULES = rules.PlaceRules(threshold=Threshold("count", count=5))
+# Rules the places decided (规则设置): the legal defaults (1/5 of the households) would ask for 61 co-signing
+# households in the community and about 20 in a compound, more than the demo has accounts. The compounds set their
+# own threshold; everything else, and the buildings, inherit (a building its compound's threshold).
+COMMUNITY_RULES = {"proposals.threshold": rules.threshold_text(Threshold("count", count=10))}
+COMPOUND_RULES = {"proposals.threshold": rules.threshold_text(Threshold("count", count=5))}
 
 
 class _Clock:
@@ -311,9 +313,9 @@ def add_demo_proposals(session: Session, rng: random.Random) -> None:
     notified_before = session.exec(select(func.max(Notification.id))).one() or 0
     clock = _Clock(utcnow())
     demo = _Demo(session, rng, clock)
-    actions.do_set_rules(session, demo.place(), COMMUNITY_RULES)
+    settings.do_set_many(session, demo.place(), COMMUNITY_RULES)
     for compound in ("和平里小区", "阳光花园", "铁路宿舍"):
-        actions.do_set_rules(session, demo.place(compound), COMPOUND_RULES)
+        settings.do_set_many(session, demo.place(compound), COMPOUND_RULES)
     event.listen(session, "before_flush", clock.before_flush)
     try:
         _run([story(demo) for story in STORIES], clock)

@@ -9,7 +9,6 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
-    ForeignKey,
     Index,
     Integer,
     LargeBinary,
@@ -25,23 +24,6 @@ from deliberate.db import UTCDateTime, fk
 
 def _created() -> Column[Any]:
     return Column(UTCDateTime, nullable=False)
-
-
-class ProposalRules(SQLModel, table=True):
-    """A place's own rules for proposals; a place without a row uses the defaults (see `rules.PlaceRules`)."""
-
-    __tablename__ = "proposal_rules"
-
-    place_id: int = Field(sa_column=Column(Integer, ForeignKey("place.id", ondelete="CASCADE"), primary_key=True))
-    threshold_kind: str = Field(sa_column=Column(String(24), nullable=False))
-    threshold_count: int = Field(default=0, sa_column=Column(Integer, nullable=False, default=0))
-    threshold_numerator: int = Field(default=1, sa_column=Column(Integer, nullable=False, default=1))
-    threshold_denominator: int = Field(default=5, sa_column=Column(Integer, nullable=False, default=5))
-    review_days: int = Field(sa_column=Column(Integer, nullable=False))
-    disclosure_days: int = Field(sa_column=Column(Integer, nullable=False))
-    rating_days: int = Field(sa_column=Column(Integer, nullable=False))
-    satisfaction_formula: str = Field(sa_column=Column(String(24), nullable=False))
-    plan_days: int = Field(default=30, sa_column=Column(Integer, nullable=False, default=30, server_default="30"))
 
 
 class Proposal(SQLModel, table=True):

@@ -15,6 +15,8 @@ from fractions import Fraction
 from typing import Literal
 
 from deliberate.i18n import gettext as _
+from deliberate.places import settings
+from deliberate.places.settings import Kind, Setting
 from deliberate.refusal import Refused
 
 
@@ -518,6 +520,74 @@ class PlaceRules:
             raise ValueError("plan drafting deadline out of range")
         if self.satisfaction_formula not in FORMULAS:
             raise ValueError(f"unknown satisfaction formula {self.satisfaction_formula!r}")
+
+    def as_settings(self) -> dict[str, str]:
+        """These rules as the values of the place's settings (`SETTINGS`)."""
+        return {"proposals.threshold": threshold_text(self.threshold),
+                "proposals.satisfaction_formula": self.satisfaction_formula,
+                **{key: str(getattr(self, name)) for key, name in _days_fields().items()}}
+
+    @classmethod
+    def from_settings(cls, values: Mapping[str, str]) -> PlaceRules:
+        """The rules a place's effective settings give: each setting of days "proposals.x" is the field `x`."""
+        return cls(threshold=threshold_from_text(values["proposals.threshold"]),
+                   satisfaction_formula=values["proposals.satisfaction_formula"],
+                   **{name: int(values[key]) for key, name in _days_fields().items()})
+
+
+def _days_fields() -> dict[str, str]:
+    return {s.key: s.key.removeprefix("proposals.") for s in SETTINGS if s.kind is Kind.DAYS}
+
+
+# The settings a place may change (规则设置), with the law that bounds them. Co-signing thresholds: at 1/5 of the
+# adults or of the households the residents' committee must call a residents' meeting (城市居民委员会组织法
+# 第十条), and owners holding 20% by head and area may call an interim owners' assembly (指导规则 第二十一条); a
+# place may ask for fewer co-signers, never for a larger share than the law.
+_SETTING_KINDS: dict[str, ThresholdKind] = {"count": "count", "households": "share_of_households",
+                                            "adults": "share_of_adults", "owners": "owners"}
+
+
+def threshold_text(threshold: Threshold) -> str:
+    code = next(code for code, kind in _SETTING_KINDS.items() if kind == threshold.kind)
+    if threshold.kind == "count":
+        return f"count:{threshold.count}"
+    return f"{code}:{threshold.numerator}/{threshold.denominator}"
+
+
+def threshold_from_text(text: str) -> Threshold:
+    code, _sep, amount = text.partition(":")
+    if code == "count":
+        return Threshold("count", count=int(amount))
+    numerator, _slash, denominator = amount.partition("/")
+    return Threshold(_SETTING_KINDS[code], numerator=int(numerator), denominator=int(denominator))
+
+
+def _threshold_kinds() -> dict[str, str]:
+    return {"households": _("户数的比例"), "adults": _("18 周岁以上居民的比例"),
+            "owners": _("业主人数和专有面积的比例"), "count": _("固定人数")}
+
+
+def _formulas() -> dict[str, str]:
+    return {"satisfied_or_fairly": _("（满意 + 基本满意）÷ 有效评价"), "satisfied_only": _("满意 ÷ 有效评价")}
+
+
+_DEFAULTS = PlaceRules()
+SETTINGS: tuple[Setting, ...] = settings.declare(
+    Setting("proposals.threshold", "proposals", lambda: _("附议门槛"), Kind.SHARE,
+            threshold_text(_DEFAULTS.threshold), choices=_threshold_kinds, share_ceiling=20,
+            source=lambda: _("城市居民委员会组织法 第十条、业主大会和业主委员会指导规则 第二十一条：1/5"),
+            help=lambda: _("达到门槛的提案转入受理。比例按户数、成年居民或业主（人数和面积）计算。")),
+    Setting("proposals.review_days", "proposals", lambda: _("受理期限"), Kind.DAYS, str(_DEFAULTS.review_days),
+            ceiling=365, help=lambda: _("提案转入受理后，工作人员或议事会须在这么多天内答复。")),
+    Setting("proposals.plan_days", "proposals", lambda: _("方案制定期限"), Kind.DAYS, str(_DEFAULTS.plan_days),
+            ceiling=365, help=lambda: _("提案立案后，须在这么多天内拟定方案并公示。")),
+    Setting("proposals.disclosure_days", "proposals", lambda: _("方案公示期"), Kind.DAYS,
+            str(_DEFAULTS.disclosure_days), ceiling=90, help=lambda: _("方案公示这么多天后才能决定或付诸表决。")),
+    Setting("proposals.rating_days", "proposals", lambda: _("满意度评价期"), Kind.DAYS, str(_DEFAULTS.rating_days),
+            ceiling=90, help=lambda: _("验收通过后居民评价的天数，期满后提案办结。")),
+    Setting("proposals.satisfaction_formula", "proposals", lambda: _("满意率的算法"), Kind.CHOICE,
+            _DEFAULTS.satisfaction_formula, choices=_formulas),
+)
 
 
 # Categories ------------------------------------------------------------------------------------

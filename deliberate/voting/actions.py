@@ -18,7 +18,7 @@ from deliberate.accounts.models import User
 from deliberate.clock import utcnow
 from deliberate.places.models import Place
 from deliberate.refusal import Refused
-from deliberate.voting import electorate, labels, queries, tally, urn
+from deliberate.voting import electorate, labels, place_rules, queries, tally, urn
 from deliberate.voting.models import (
     Ballot,
     Channel,
@@ -70,6 +70,7 @@ def do_create_vote(
         electorate=electorate_kind, secret=secret, closes_at=closes_at, created_by_id=by.id, opens_at=opens_at,
         results_while_open=results_while_open,
         subject_kind=subject[0] if subject else "", subject_id=subject[1] if subject else None,
+        non_voters_with_majority=rule in tally.OWNERS_RULES and place_rules.non_voters_with_majority(session, place),
     )
     session.add(vote)
     session.flush()

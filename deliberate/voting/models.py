@@ -59,6 +59,9 @@ class Vote(SQLModel, table=True):
     electorate: str = Field(sa_column=Column(String(20), nullable=False))
     secret: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
     results_while_open: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False))
+    # The place's rule when the vote was created (规则设置), kept: owners who do not vote join the majority.
+    non_voters_with_majority: bool = Field(default=False, sa_column=Column(Boolean, nullable=False, default=False,
+                                                                           server_default="0"))
     status: str = Field(default=VoteStatus.DRAFT, sa_column=Column(String(12), nullable=False, index=True))
     # What is being decided, for votes on a plan of the proposal loop ("plan", id); empty otherwise.
     subject_kind: str = Field(default="", sa_column=Column(String(20), nullable=False, default=""))

@@ -130,6 +130,7 @@ def result_of(session: Session, vote: Vote) -> tally.Result:
     return tally.tally(
         tally.Rule(vote.rule), tally.Form(vote.form), options_of(session, vote),
         tally.Electorate(heads=heads, area=from_centi(area)), counted_ballots(session, vote),
+        vote.non_voters_with_majority,
     )
 
 
@@ -148,6 +149,8 @@ def recount_header(session: Session, vote: Vote) -> dict[str, Any]:
     options = list(tally.YES_NO_OPTIONS) if vote.form == tally.Form.YES_NO else options_of(session, vote)
     header: dict[str, Any] = {"rule": vote.rule, "form": vote.form, "options": options}
     header["electorate"] = {"heads": heads, "area": f"{from_centi(area):.2f}"}
+    if vote.non_voters_with_majority:
+        header["non_voters_with_majority"] = True
     return header
 
 

@@ -13,10 +13,10 @@ from typing import IO, Any, TextIO
 
 import ijson  # type: ignore[import-untyped]
 
-from deliberate.voting.tally import EXACT, Ballot, RecountError, Result, parse_recount, tally
+from deliberate.voting.tally import EXACT, Ballot, RecountError, Result, non_voters_rule, parse_recount, tally
 
 BOM = b"\xef\xbb\xbf"
-HEADER = ("rule", "form", "options", "electorate")
+HEADER = ("rule", "form", "options", "electorate", "non_voters_with_majority")
 Opener = Callable[[], IO[bytes]]
 
 
@@ -99,7 +99,7 @@ def streamed(opener: Opener) -> Result:
     with localcontext(EXACT):
         added = [Ballot(choice=b.choice, heads=b.heads * n, area=b.area * n)
                  for b, n in zip(distinct, alike.values(), strict=True)]
-    return tally(rule, form, options, electorate, added)
+    return tally(rule, form, options, electorate, added, non_voters_rule(header))
 
 
 def _keys(ballots: Iterator[Any]) -> Iterator[tuple[Any, ...]]:
@@ -139,7 +139,8 @@ def main(path: str, out: TextIO | None = None, err: TextIO | None = None) -> int
         result = streamed(opener)
     except (RecountError, ijson.JSONError, TypeError, ValueError):
         try:  # something is wrong: read it whole, the careful way, which says what and where
-            result = tally(*parse_recount(load(_text(opener))))
+            data = load(_text(opener))
+            result = tally(*parse_recount(data), non_voters_rule(data))
         except UnicodeDecodeError as error:
             print(f"deliberate recount: cannot read {path}: {error}", file=err)
             return 2

@@ -84,6 +84,11 @@ class Result:
     rule: Rule
     form: Form
     winners: tuple[str, ...] = field(default=())
+    # Owners who did not vote, counted with the majority of those who did (the compound's rules of procedure,
+    # a setting the vote keeps from its creation): how many, and the option they were added to. Already inside
+    # `tally` and `participation`.
+    non_voters: OptionCount | None = None
+    non_voters_to: str | None = None
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -119,6 +124,7 @@ class Result:
             "tally": {option: count.to_json() for option, count in self.tally.items()},
             "participation": self.participation.to_json(),
             "electorate": {"heads": self.electorate.heads, "area": format_area(self.electorate.area)},
+            **({"non_voters": {**self.non_voters.to_json(), "to": self.non_voters_to}} if self.non_voters else {}),
             "explanation": explain_in(self, DEFAULT_LOCALE),
             "explanation_en": explain_in(self, "en"),
         }
@@ -435,18 +441,46 @@ def tally(
     options: Sequence[str] | None,
     electorate: Electorate,
     ballots: Iterable[Ballot],
+    non_voters_with_majority: bool = False,
 ) -> Result:
-    """Count the ballots under the rule; raises RecountError for input that cannot be counted."""
+    """Count the ballots under the rule; raises RecountError for input that cannot be counted.
+
+    With `non_voters_with_majority` (an owners' vote whose compound's rules of procedure say so), the owners who
+    did not vote are counted as taking part on the side of the majority of those who did: the option ahead of
+    every other both by head and by area. When no option is ahead on both, nobody is added."""
     rule, form = _enum(Rule, rule, "rule"), _enum(Form, form, "form")
     checked_options = check_options(form, options)
     electorate = check_electorate(rule, electorate)
     counts, participation = count(rule, form, checked_options, electorate, ballots)
-    return _judged(rule, form, checked_options, counts, participation, electorate)
+    side = majority_side(rule, form, checked_options, counts) if non_voters_with_majority else None
+    if side is None or participation.heads == electorate.heads:
+        return _judged(rule, form, checked_options, counts, participation, electorate)
+    rest = OptionCount(electorate.heads - participation.heads, electorate.area - participation.area)
+    counts = {key: _plus(count, rest) if key == side else count for key, count in counts.items()}
+    return _judged(rule, form, checked_options, counts, _plus(participation, rest), electorate, (rest, side))
+
+
+def _plus(left: OptionCount, right: OptionCount) -> OptionCount:
+    with localcontext(EXACT):
+        return OptionCount(left.heads + right.heads, left.area + right.area)
+
+
+def majority_side(rule: Rule, form: Form, options: tuple[str, ...], counts: dict[str, OptionCount]) -> str | None:
+    """The option the non-voters join: only in owners' votes with one choice, the option strictly ahead of each
+    other by head and by area among those who voted (abstentions are no side); None when there is none."""
+    if rule not in OWNERS_RULES or form == Form.CHOOSE_MANY:
+        return None
+    sides = (YES, NO) if form == Form.YES_NO else options
+    for side in sides:
+        mine = counts[side]
+        if all(mine.heads > counts[o].heads and mine.area > counts[o].area for o in sides if o != side):
+            return side
+    return None
 
 
 def _judged(
     rule: Rule, form: Form, options: tuple[str, ...], counts: dict[str, OptionCount],
-    participation: OptionCount, electorate: Electorate,
+    participation: OptionCount, electorate: Electorate, non_voters: tuple[OptionCount, str] | None = None,
 ) -> Result:
     quorum_met = quorum(rule, participation, electorate).ok
     outcome = decide(rule, form, options, counts, participation, electorate, quorum_met)
@@ -460,7 +494,17 @@ def _judged(
         rule=rule,
         form=form,
         winners=outcome.winners,
+        non_voters=non_voters[0] if non_voters else None,
+        non_voters_to=non_voters[1] if non_voters else None,
     )
+
+
+def non_voters_rule(data: Any) -> bool:
+    """Whether a recount export says its non-voters are counted with the majority (absent: no)."""
+    value = data.get("non_voters_with_majority", False) if isinstance(data, Mapping) else False
+    if not isinstance(value, bool):
+        raise RecountError(f"non_voters_with_majority: must be true or false, got {value!r}")
+    return value
 
 
 _EnumT = TypeVar("_EnumT", Rule, Form)
@@ -546,9 +590,18 @@ def result_from_json(data: Any) -> Result:
     options = _stored_options(form, tuple(counts))
     participation = _stored_count(data.get("participation"), "participation")
     electorate = check_electorate(rule, _parse_electorate(rule, data.get("electorate")))
-    result = _judged(rule, form, options, counts, participation, electorate)
+    result = _judged(rule, form, options, counts, participation, electorate, _stored_non_voters(data, counts))
     _check_outcome(data, result)
     return result
+
+
+def _stored_non_voters(data: Mapping[str, Any], counts: dict[str, OptionCount]) -> tuple[OptionCount, str] | None:
+    raw = data.get("non_voters")
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping) or raw.get("to") not in counts:
+        raise RecountError("non_voters: an object with heads, area and the option they were added to is required")
+    return _stored_count(raw, "non_voters"), str(raw["to"])
 
 
 def _stored_count(value: Any, what: str) -> OptionCount:
@@ -677,8 +730,18 @@ def _participation(result: Result) -> str:
             "参与表决 %(heads)s 人（占 %(total)s 人的 %(pct)s%%）、"
             "面积 %(area)s ㎡（占 %(total_area)s ㎡ 的 %(area_pct)s%%）",
             **numbers,
-        )
+        ) + _non_voters(result)
     return _("参与表决 %(heads)s 人（占 %(total)s 人的 %(pct)s%%）", **numbers)
+
+
+def _non_voters(result: Result) -> str:
+    if result.non_voters is None or result.non_voters_to is None:
+        return ""
+    words = {"heads": _display_heads(result.non_voters.heads), "area": _display_area(result.non_voters.area)}
+    if result.form == Form.YES_NO:
+        return _("（其中未投票的 %(heads)s 人、面积 %(area)s ㎡ 按议事规则计入多数一方）", **words)
+    return _("（其中未投票的 %(heads)s 人、面积 %(area)s ㎡ 按议事规则计入多数一方「%(option)s」）", **words,
+             option=result.non_voters_to)
 
 
 def _quorum(result: Result) -> str:

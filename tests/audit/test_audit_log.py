@@ -71,7 +71,7 @@ def test_the_demo_has_a_log_that_staff_and_supervisors_read_and_residents_do_not
     load_demo(session)
     session.commit()
     kinds = {e.subject_kind for e in session.exec(select(AuditEntry)).all()}
-    assert kinds == {"proposal", "vote"}
+    assert kinds == {"proposal", "vote", "setting"}  # the demo sets its places' rules too
     place = session.exec(select(Place).where(Place.kind == "community")).first()
     supervised = session.exec(
         select(Place).join(RoleGrant, RoleGrant.place_id == Place.id).join(User, User.id == RoleGrant.user_id)

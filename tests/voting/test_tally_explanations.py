@@ -13,7 +13,15 @@ from babel.messages.extract import extract_from_file
 from deliberate import i18n
 from deliberate.i18n import using
 from deliberate.voting import tally as tally_module
-from deliberate.voting.tally import RecountError, explain, explain_stored, parse_recount, result_from_json, tally
+from deliberate.voting.tally import (
+    RecountError,
+    explain,
+    explain_stored,
+    non_voters_rule,
+    parse_recount,
+    result_from_json,
+    tally,
+)
 
 HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # Chinese characters and punctuation
 BEFORE = json.loads((Path(__file__).parent / "explanations.json").read_text(encoding="utf-8"))["cases"]
@@ -43,7 +51,7 @@ STORED_EN = (
 
 @pytest.mark.parametrize("case", BEFORE, ids=[f"{c['vote']['rule']}-{c['vote']['form']}" for c in BEFORE])
 def test_every_sentence_reads_as_it_did_before_the_catalogue(case: dict[str, Any]) -> None:
-    result = tally(*parse_recount(case["vote"]))
+    result = tally(*parse_recount(case["vote"]), non_voters_rule(case["vote"]))
     data = json.loads(json.dumps(result.to_json()))
     assert (data["explanation"], data["explanation_en"]) == (case["zh"], case["en"])
     with using("zh_CN"):
