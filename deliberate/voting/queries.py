@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, union
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
@@ -57,6 +57,36 @@ def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
         select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
         .order_by(col(RollEntry.id))
     ).all())
+
+
+def accounts_on_roll(vote: Vote) -> Select[tuple[int]]:
+    """The accounts that may cast a line of this vote's roll online, exactly as `entries_for` decides it, as one
+    statement (to tell them all when the vote opens, however long the roll): each probe is an index lookup on
+    (vote, voter key)."""
+    on_roll = col(RollEntry.vote_id) == vote.id
+    claims = (select(ResidencyClaim.user_id, col(Member.id).label("member_id"), Member.household_id, Member.name)
+              .join(Member, col(Member.id) == ResidencyClaim.member_id)
+              .where(col(ResidencyClaim.status) == ClaimStatus.APPROVED).subquery())
+
+    def keyed(prefix: str, value: Any) -> Any:
+        return literal(prefix) + cast(value, String)
+
+    own = select(RollEntry.user_id).where(on_roll, col(RollEntry.voter_key).startswith("user:"),
+                                          col(RollEntry.user_id).is_not(None))
+    member = select(claims.c.user_id).join(RollEntry, and_(on_roll, col(RollEntry.voter_key) == keyed(
+        "member:", claims.c.member_id)))
+    wanted = [own, member]
+    if vote.electorate == ElectorateKind.HOUSEHOLDS:
+        wanted.append(select(claims.c.user_id).join(RollEntry, and_(on_roll, col(RollEntry.voter_key) == keyed(
+            "household:", claims.c.household_id))))
+    if vote.electorate == ElectorateKind.OWNERS:
+        owned = (select(claims.c.user_id, Owner.name, Owner.household_id)
+                 .join(Owner, and_(col(Owner.household_id) == claims.c.household_id, col(Owner.name) == claims.c.name,
+                                   col(Owner.is_developer).is_(False))).subquery())
+        wanted.append(select(owned.c.user_id).join(RollEntry, and_(on_roll, or_(
+            col(RollEntry.voter_key) == literal("owner:") + owned.c.name,
+            col(RollEntry.voter_key) == keyed("unit:", owned.c.household_id)))))
+    return union(*wanted)  # type: ignore[return-value]
 
 
 def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:
