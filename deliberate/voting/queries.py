@@ -40,23 +40,70 @@ def _verified_members(session: Session, user: User) -> list[Member]:
 def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
     """The roll entries this account may cast online: its own, or its household's (户代表), or
     the units it owns as a verified resident."""
+    keys = _keys(session, user, {vote.electorate})[vote.electorate]
+    return list(session.exec(
+        select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
+        .order_by(col(RollEntry.id))
+    ).all())
+
+
+def _keys(session: Session, user: User, electorates: set[str]) -> dict[str, set[str]]:
+    """The roll keys this account casts, for each of these electorates."""
     keys = {f"user:{user.id}"}
     members = _verified_members(session, user)
     keys |= {f"member:{m.id}" for m in members}
-    if vote.electorate == ElectorateKind.HOUSEHOLDS:
-        keys |= {f"household:{m.household_id}" for m in members}
-    if vote.electorate == ElectorateKind.OWNERS and members:
+    found = {kind: set(keys) for kind in electorates}
+    if ElectorateKind.HOUSEHOLDS in electorates:
+        found[ElectorateKind.HOUSEHOLDS] |= {f"household:{m.household_id}" for m in members}
+    if ElectorateKind.OWNERS in electorates and members:
         names = {m.name for m in members}
         owned = session.exec(
             select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
         ).all()
         for owner in owned:
             if owner.name in names and not owner.is_developer:
-                keys |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
-    return list(session.exec(
-        select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
-        .order_by(col(RollEntry.id))
-    ).all())
+                found[ElectorateKind.OWNERS] |= {f"owner:{owner.name}", f"unit:{owner.household_id}"}
+    return found
+
+
+@dataclass(frozen=True)
+class OpenBallot:
+    """An open vote this account may cast, as the home page and the place's page list it."""
+
+    vote: Vote
+    place: Place
+    entries: list[RollEntry]  # the lines of its roll this account casts (its own, its household's, …)
+    options: list[str]
+    labels: Any = labels
+
+    @property
+    def to_cast(self) -> list[RollEntry]:
+        return [e for e in self.entries if not e.has_voted]
+
+
+def open_ballots(session: Session, user: User | None, *, within: Place | None = None) -> list[OpenBallot]:
+    """Open votes (in `within` and the places inside it, if given) this account may cast, soonest deadline
+    first: a probe of each open vote's roll by the account's keys. None for a visitor not logged in."""
+    if user is None:
+        return []
+    keys = _keys(session, user, {ElectorateKind.HOUSEHOLDS, ElectorateKind.OWNERS})
+    base = keys[ElectorateKind.HOUSEHOLDS] & keys[ElectorateKind.OWNERS]
+    key = col(RollEntry.voter_key)
+    query = (
+        select(Vote, Place, RollEntry).join(Place, col(Place.id) == Vote.place_id)
+        .join(RollEntry, col(RollEntry.vote_id) == Vote.id)
+        .where(col(Vote.status) == VoteStatus.OPEN, or_(
+            key.in_(base),
+            and_(col(Vote.electorate) == ElectorateKind.HOUSEHOLDS, key.in_(keys[ElectorateKind.HOUSEHOLDS])),
+            and_(col(Vote.electorate) == ElectorateKind.OWNERS, key.in_(keys[ElectorateKind.OWNERS]))))
+        .order_by(col(Vote.closes_at), col(Vote.id), col(RollEntry.id))
+    )
+    if within is not None:
+        query = query.where(col(Place.path).startswith(within.path))
+    found: dict[int, tuple[Vote, Place, list[RollEntry]]] = {}
+    for vote, place, entry in session.exec(query).all():
+        found.setdefault(vote.id, (vote, place, []))[2].append(entry)
+    return [OpenBallot(vote, place, entries, options_of(session, vote)) for vote, place, entries in found.values()]
 
 
 def accounts_on_roll(vote: Vote) -> Select[tuple[int]]:
