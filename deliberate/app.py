@@ -40,6 +40,7 @@ from deliberate.voting import views as vote_views
 from deliberate.web import errors
 from deliberate.web.auth import LoginRequired, acting_user_id, login_url
 from deliberate.web.database import unit_of_work
+from deliberate.web.favicon import favicon
 from deliberate.web.middleware import (
     BodyLimitMiddleware,
     DatabaseSessionMiddleware,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *namespaced("opendata", opendata_views.routes),
         ]),
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
+        Route("/favicon.ico", favicon, methods=["GET"], name="favicon"),
     ]
     middleware = [
         Middleware(SecurityHeadersMiddleware, production=settings.production),

@@ -14,7 +14,9 @@ from sqlmodel import Session, col, select
 from deliberate.accounts import passwords
 from deliberate.accounts.actions import do_approve_claim, do_claim, do_grant_role, do_register
 from deliberate.accounts.models import Role, User
+from deliberate.clock import utcnow
 from deliberate.discussion.demo_discussion import add_demo_discussion
+from deliberate.inbox.actions import tell_roll
 from deliberate.meetings.demo_meetings import add_demo_meetings
 from deliberate.places.actions import (
     counts,
@@ -26,6 +28,7 @@ from deliberate.places.actions import (
 from deliberate.places.models import Household, Owner, Place, PlaceKind
 from deliberate.proposals.demo_proposals import add_demo_proposals
 from deliberate.voting.demo_votes import add_demo_votes
+from deliberate.voting.models import Vote, VoteStatus
 
 DEMO_PASSWORD = "demo12345"
 SEED = 20261123
@@ -515,6 +518,8 @@ def load_demo(session: Session, *, password_for: Callable[[str], str] | None = N
         logins.append((account.username, account.person.name, account.what))
     session.flush()
     add_demo_votes(session, rng)
+    for vote in session.exec(select(Vote).where(col(Vote.status) == VoteStatus.OPEN)).all():
+        tell_roll(session, vote, vote.opens_at or utcnow())  # as opening it from its page would have
     add_demo_meetings(session)
     add_demo_proposals(session, rng)
     add_demo_discussion(session)

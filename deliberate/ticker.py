@@ -18,6 +18,7 @@ from sqlmodel import Session
 from deliberate.accounts import sessions, throttle
 from deliberate.clock import utcnow
 from deliberate.db import Database
+from deliberate.inbox import actions as inbox
 from deliberate.proposals import works
 from deliberate.voting import actions as voting
 
@@ -40,7 +41,7 @@ def tick(database: Database, now: datetime | None = None) -> Ticked:
     """One round of the clock's work at `now` (the clock's time by default)."""
     now = now or utcnow()
     ticked = Ticked(
-        votes_opened=_each(database, voting.due_to_open, lambda s, i: voting.open_if_due(s, i, now=now), now),
+        votes_opened=_each(database, voting.due_to_open, lambda s, i: inbox.open_vote_if_due(s, i, now=now), now),
         votes_closed=_each(database, voting.due_to_close, lambda s, i: voting.close_if_due(s, i, now=now), now),
         proposals_advanced=_each(database, works.due_to_advance, lambda s, i: works.advance_due(s, i, now=now), now),
     )

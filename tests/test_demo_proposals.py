@@ -199,7 +199,10 @@ def test_the_parking_proposal_is_argued_over_with_a_reported_comment_for_staff(d
     subject = find(demo, "proposal", parking.id)  # type: ignore[arg-type]
     assert subject is not None
     thread = discussion.thread(demo, subject, Sort.HELPFUL, None)
-    assert thread.count == 7 and thread.balance.supporting == 2 and thread.balance.opposing == 1
+    # Seven said on the proposal's page and two (a question and its answer) on its first plan's: one thread.
+    assert thread.count == 9 and thread.balance.supporting == 2 and thread.balance.opposing == 1
+    about_plan = [c for c in demo.exec(select(Comment).where(Comment.subject_id == parking.id)).all() if c.about_kind]
+    assert len(about_plan) == 2 and {c.about_kind for c in about_plan} == {"plan"}
     assert thread.roots[0].comment.helpful_count == 3 and thread.roots[0].children == []
     assert any(node.children for node in thread.roots)
     assert all(c.created_at < utcnow() for c in demo.exec(select(Comment)).all())

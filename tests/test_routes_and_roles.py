@@ -45,6 +45,7 @@ def local(login_name: str) -> str:
 G, P = "GET", "POST"
 LEVELS: dict[tuple[str, str], str] = {
     ("home", G): PUBLIC, ("home.json", G): PUBLIC,
+    ("favicon", G): PUBLIC,
     ("accounts:register", G): PUBLIC, ("accounts:register", P): PUBLIC,
     ("accounts:login", G): PUBLIC, ("accounts:login", P): PUBLIC,
     ("accounts:logout", P): PUBLIC,

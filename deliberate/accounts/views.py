@@ -16,6 +16,7 @@ from deliberate.places.models import Household, Place
 from deliberate.policy import Act
 from deliberate.policy.access import access_household, access_place
 from deliberate.refusal import NotFound
+from deliberate.voting import queries as vote_queries
 from deliberate.web import sessions
 from deliberate.web.auth import current_person, current_user, db, require_person, require_user
 from deliberate.web.database import reader
@@ -106,7 +107,8 @@ def _account_page(request: Request, user: User, *, email_form: dict[str, Any] | 
                   errors: dict[str, str] | None = None) -> Response:
     page = queries.account_page(reader(request), user, require_person(request), email_form=email_form,
                                 sends_mail=request.app.state.settings.sends_mail, errors=errors)
-    return render(request, "accounts/home.html", page, status=422 if errors else 200)
+    return render(request, "accounts/home.html", page, status=422 if errors else 200,
+                  extra={"open_ballots": vote_queries.open_ballots(reader(request), user)})
 
 
 def set_language(request: Request) -> Response:

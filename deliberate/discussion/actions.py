@@ -36,7 +36,8 @@ class DiscussionError(Refused):
 
 def do_comment(session: Session, subject: Subject, author: User, body: str, stance: str = "",
                parent: Comment | None = None, now: datetime | None = None) -> Comment:
-    """A new comment, or an answer to `parent`; its readers are told.
+    """A new comment, or an answer to `parent`, in the subject's thread (a plan's or the vote's comment in its
+    proposal's, labelled; an answer labelled as what it answers); its readers are told.
 
     What it rests on is held in one order, the thread's subject, the comment answered, then the author, so that
     while it is written the thread cannot close, the comment answered cannot be hidden, and the author's other
@@ -50,9 +51,11 @@ def do_comment(session: Session, subject: Subject, author: User, body: str, stan
     now = now or utcnow()
     if rules.flooding(_recent_times(session, author, now), now):
         raise DiscussionError(_("您发言太频繁了，请过几分钟再发。"), 429)
+    thread_kind, thread_id = subject.where
+    about_kind, about_id = (parent.about_kind, parent.about_id) if parent else subject.about
     comment = Comment(
-        subject_kind=subject.kind, subject_id=subject.id, place_id=subject.place.id,
-        parent_id=parent_id, reply_to_id=parent.id if parent else None, depth=depth,
+        subject_kind=thread_kind, subject_id=thread_id, about_kind=about_kind, about_id=about_id,
+        place_id=subject.place.id, parent_id=parent_id, reply_to_id=parent.id if parent else None, depth=depth,
         author_id=author.id, body=body.strip(), stance=stance if stance in rules.stance_labels() else "",
         created_at=now,
     )
@@ -67,7 +70,7 @@ def _placement(session: Session, subject: Subject, parent: Comment | None) -> tu
     if parent is None:
         return None, 0
     parent = session.get(Comment, parent.id, populate_existing=True, with_for_update={"read": True})
-    if parent is None or (parent.subject_kind, parent.subject_id) != (subject.kind, subject.id):
+    if parent is None or (parent.subject_kind, parent.subject_id) != subject.where:
         raise DiscussionError(_("要回复的评论不在这个讨论里。"), 404)
     if parent.deleted_at or parent.hidden_at:
         raise DiscussionError(_("这条评论已被删除或隐藏，不能回复。"))

@@ -24,16 +24,23 @@ class Stance:
 
 
 class Comment(SQLModel, table=True):
-    """One comment in the thread of a subject ("proposal", "plan" or "vote", with its id).
+    """One comment in the thread of a subject ("proposal", or "vote" for a vote on no proposal, with its id).
+
+    A proposal's plans and the vote on them have no threads of their own: one matter, one conversation. A
+    comment written from a plan's or the vote's page is in the proposal's thread, labelled with what it is
+    about (`about_kind` "plan" or "vote", `about_id`); an answer carries the label of the comment it answers.
 
     `parent_id` places it in the tree (at most MAX_DEPTH deep); `reply_to_id` is the comment it answers,
     which differs from the parent only when the answer had to be placed one level up."""
 
-    __table_args__ = (Index("ix_comment_subject", "subject_kind", "subject_id", "id"),)
+    __table_args__ = (Index("ix_comment_subject", "subject_kind", "subject_id", "id"),
+                      Index("ix_comment_about", "about_kind", "about_id"))
 
     id: int = Field(default=None, primary_key=True)  # set by the database when the row is flushed
     subject_kind: str = Field(sa_column=Column(String(12), nullable=False))
     subject_id: int = Field(sa_column=Column(Integer, nullable=False))
+    about_kind: str = Field(default="", sa_column=Column(String(12), nullable=False, default=""))
+    about_id: int | None = Field(default=None, sa_column=Column(Integer))
     place_id: int = Field(sa_column=fk("place.id"))
     parent_id: int | None = Field(default=None, sa_column=fk("comment.id", nullable=True))
     reply_to_id: int | None = Field(default=None, sa_column=fk("comment.id", ondelete="SET NULL", nullable=True,

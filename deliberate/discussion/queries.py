@@ -14,12 +14,15 @@ from deliberate.accounts.people import Person
 from deliberate.clock import utcnow
 from deliberate.db import parse_id
 from deliberate.discussion import rules
-from deliberate.discussion.links import comment_url
+from deliberate.discussion.links import comment_url, thread_url
 from deliberate.discussion.models import Comment, CommentReport, DiscussionRules, Helpful, ModerationEntry, ReportStatus
 from deliberate.discussion.subjects import Subject, find
+from deliberate.i18n import gettext as _
 from deliberate.places import actions as places
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
+from deliberate.proposals.models import Plan, PlanVersion
+from deliberate.voting.models import Vote
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,12 @@ class Thread:
     reported: set[int]  # ids of comments the reader reported
     pages: int
     page: int
+    about: dict[tuple[str, int], tuple[str, str]] = field(default_factory=dict)  # label → (title, url)
 
 
 def thread(session: Session, subject: Subject, sort: rules.Sort, reader: User | None, page: int = 1) -> Thread:
     comments = list(session.exec(
-        select(Comment).where(Comment.subject_kind == subject.kind, Comment.subject_id == subject.id)
+        select(Comment).where(Comment.subject_kind == subject.where[0], Comment.subject_id == subject.where[1])
         .order_by(col(Comment.id))
     ).all())
     shown = [c for c in comments if not c.deleted_at and not c.hidden_at]
@@ -56,21 +60,42 @@ def thread(session: Session, subject: Subject, sort: rules.Sort, reader: User | 
     return Thread(
         roots=roots[(page - 1) * rules.PAGE_SIZE: page * rules.PAGE_SIZE], count=len(shown),
         balance=rules.balance((c.author_id, c.stance) for c in shown), authors=authors,
-        helpful=helpful, reported=reported, pages=pages, page=page,
+        helpful=helpful, reported=reported, pages=pages, page=page, about=_labels(session, comments),
     )
 
 
+def _labels(session: Session, comments: list[Comment]) -> dict[tuple[str, int], tuple[str, str]]:
+    """What the labelled comments of a proposal's thread are about: each plan's current title, the vote's."""
+    plan_ids = {c.about_id for c in comments if c.about_kind == "plan" and c.about_id is not None}
+    vote_ids = {c.about_id for c in comments if c.about_kind == "vote" and c.about_id is not None}
+    found: dict[tuple[str, int], tuple[str, str]] = {}
+    if plan_ids:
+        for plan, version in session.exec(
+            select(Plan, PlanVersion).join(PlanVersion, col(PlanVersion.plan_id) == Plan.id)
+            .where(col(Plan.id).in_(plan_ids), col(PlanVersion.number) == Plan.version)
+        ).all():
+            found[("plan", plan.id)] = (_("方案：%(title)s", title=version.title),
+                                        thread_url("plan", plan.id, plan.proposal_id))
+    if vote_ids:
+        for vote in session.exec(select(Vote).where(col(Vote.id).in_(vote_ids))).all():
+            found[("vote", vote.id)] = (_("表决：%(title)s", title=vote.title), thread_url("vote", vote.id, None))
+    return found
+
+
 def comment_count(session: Session, kind: str, subject_ids: list[int]) -> dict[int, int]:
-    """How many readable comments each subject's thread has (for links such as 讨论 (3))."""
+    """How many readable comments each proposal's or vote's thread has, or for a plan how many in its
+    proposal's thread are about it (for links such as 讨论这个方案 (3))."""
     if not subject_ids:
         return {}
+    labelled = kind == "plan"
+    which, ident = (Comment.about_kind, Comment.about_id) if labelled else (Comment.subject_kind, Comment.subject_id)
     rows = session.exec(
-        select(Comment.subject_id, func.count()).where(
-            Comment.subject_kind == kind, col(Comment.subject_id).in_(subject_ids),
+        select(ident, func.count()).where(
+            which == kind, col(ident).in_(subject_ids),
             col(Comment.deleted_at).is_(None), col(Comment.hidden_at).is_(None))
-        .group_by(col(Comment.subject_id))
+        .group_by(col(ident))
     ).all()
-    return dict(rows)
+    return {int(key): n for key, n in rows if key is not None}
 
 
 def open_reports(session: Session, place: Place) -> list[tuple[CommentReport, Comment, User, User]]:

@@ -1,4 +1,5 @@
-"""A person's notifications: each step of a proposal they follow or review, and comments that concern them.
+"""A person's notifications: each step of a proposal they follow or review, comments that concern them, a vote
+they may cast that has opened, a meeting called where they live.
 
 `items` turns notification rows into what the 通知 page and the e-mail both show: a title, a link, what
 happened, who did it, when, and an excerpt."""
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -17,10 +19,13 @@ from deliberate.accounts.models import User
 from deliberate.discussion.links import comment_url
 from deliberate.discussion.models import Comment
 from deliberate.i18n import gettext as _
+from deliberate.meetings import rules as meeting_rules
+from deliberate.meetings.models import Meeting
 from deliberate.proposals import rules
 from deliberate.proposals.models import Notification, NotificationKind, Proposal, ProposalEvent
 from deliberate.voting.models import Vote
 
+CHINA = ZoneInfo("Asia/Shanghai")  # times in what the notification says, as the pages show them
 RECENT = 100
 EXCERPT = 80
 
@@ -51,12 +56,24 @@ def items(session: Session, notifications: Sequence[Notification]) -> list[Item]
     proposals = _by_id(session, Proposal, {n.proposal_id for n in notifications})
     votes = _by_id(session, Vote, {c.subject_id for c in comments.values() if c.subject_kind == "vote"}
                    | {n.vote_id for n in notifications})
+    meetings = _by_id(session, Meeting, {n.meeting_id for n in notifications})
     people = _by_id(session, User, {e.actor_id for e in events.values()}
                     | {c.author_id for c in comments.values()} | {c.hidden_by_id for c in comments.values()}
                     | {v.withdrawn_by_id for v in votes.values()})
+    people |= _by_id(session, User, {m.organiser_id for m in meetings.values()} - set(people))
     found = []
     for n in notifications:
-        if n.event_id is not None and n.event_id in events:
+        if n.kind == NotificationKind.VOTE and n.vote_id in votes:
+            vote = votes[n.vote_id]
+            found.append(Item(n, vote.title, f"/votes/{vote.id}", _("表决开始了，您可以投票"), None, n.created_at,
+                              _("截止时间：%(time)s", time=_local(vote.closes_at))))
+        elif n.meeting_id is not None and n.meeting_id in meetings:
+            meeting = meetings[n.meeting_id]
+            found.append(Item(n, meeting.title, f"/meetings/{meeting.id}", _("召开会议"),
+                              people.get(meeting.organiser_id), n.created_at,
+                              _("%(kind)s · %(time)s · %(room)s", kind=meeting_rules.kind_labels()[meeting.kind],
+                                time=_local(meeting.starts_at), room=meeting.room or _("网上会议"))))
+        elif n.event_id is not None and n.event_id in events:
             event = events[n.event_id]
             proposal = proposals[event.proposal_id]
             found.append(Item(n, proposal.title, f"/proposals/{proposal.id}#timeline", event_what(event),
@@ -80,6 +97,10 @@ def items(session: Session, notifications: Sequence[Notification]) -> list[Item]
                 comment.hidden_reason if hidden else _excerpt_of(comment),
             ))
     return found
+
+
+def _local(at: datetime) -> str:
+    return at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def event_what(event: ProposalEvent) -> str:

@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_
+from sqlalchemy import Integer, String, insert, literal, or_
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from deliberate.accounts.models import User
+from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
 from deliberate.accounts.people import Person, load_person
 from deliberate.clock import utcnow
+from deliberate.db import UTCDateTime
 from deliberate.i18n import gettext as _
 from deliberate.meetings import queries, rules
 from deliberate.meetings.access import is_invited, registration_refusal
@@ -41,7 +43,7 @@ from deliberate.places.models import Household, Member, Place
 from deliberate.proposals import actions as proposals
 from deliberate.proposals import plans
 from deliberate.proposals.access import actors_for, resolve
-from deliberate.proposals.models import Proposal, ProposalEvent
+from deliberate.proposals.models import Notification, NotificationKind, Proposal, ProposalEvent
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Stage
 
@@ -99,7 +101,26 @@ def do_schedule(session: Session, *, place: Place, by: User, draft: MeetingDraft
     session.add(meeting)
     session.flush()
     _set_agenda(session, meeting, place, draft, by)
+    _tell_residents(session, meeting, place, by, now)
     return meeting
+
+
+def _tell_residents(session: Session, meeting: Meeting, place: Place, by: User, now: datetime) -> None:
+    """The verified residents of the meeting's place and the places inside it hear that it was called, in one
+    INSERT … SELECT (a community's meeting tells thousands); invitees of an invited-only one when invited."""
+    if meeting.access == Access.INVITED:
+        return
+    residents = (
+        select(ResidencyClaim.user_id).distinct()
+        .join(Household, col(Household.id) == ResidencyClaim.household_id)
+        .join(Place, col(Place.id) == Household.building_id)
+        .where(col(ResidencyClaim.status) == ClaimStatus.APPROVED, col(Place.path).startswith(place.path),
+               col(ResidencyClaim.user_id) != by.id)
+    ).subquery()
+    told = sa_select(residents.c.user_id, literal(NotificationKind.MEETING, String), literal(meeting.id, Integer),
+                     literal(now, UTCDateTime))
+    session.execute(insert(Notification).from_select(["user_id", "kind", "meeting_id", "created_at"], told),
+                    execution_options={"synchronize_session": False})
 
 
 def _fill(meeting: Meeting, draft: MeetingDraft, noticed_at: datetime) -> None:
@@ -226,6 +247,7 @@ def do_invite(session: Session, meeting: Meeting, place: Place, user: User, by: 
             session.add(Invitation(meeting_id=meeting.id, user_id=user.id, invited_by_id=by.id))
     except IntegrityError:
         return False
+    session.add(Notification(user_id=user.id, kind=NotificationKind.MEETING, meeting_id=meeting.id))
     return True
 
 

@@ -16,7 +16,8 @@ from deliberate.places.rules import child_kind, kind_label
 from deliberate.policy import Act, may
 from deliberate.policy.access import access_household, access_place
 from deliberate.refusal import NotFound
-from deliberate.web.auth import current_person, db, require_user
+from deliberate.voting import queries as vote_queries
+from deliberate.web.auth import current_person, current_user, db, require_user
 from deliberate.web.database import reader
 from deliberate.web.loading import accessed, get_or_404
 from deliberate.web.pagination import page_number
@@ -34,13 +35,16 @@ def _household_url(request: Request, household: Household) -> str:
 def home(request: Request) -> Response:
     person = current_person(request)
     paths = {*person.home_paths, *(g.place_path for g in person.grants)} if person else set()
-    return render(request, "home.html", queries.home(db(request), paths))
+    ballots = vote_queries.open_ballots(db(request), current_user(request))
+    return render(request, "home.html", queries.home(db(request), paths), extra={"open_ballots": ballots})
 
 
 def detail(request: Request) -> Response:
     place = accessed(request, access_place)
     can = {act.value: may(current_person(request), act, place) for act in Act}
-    return render(request, "places/detail.html", queries.place_page(db(request), place, can))
+    ballots = vote_queries.open_ballots(db(request), current_user(request), within=place)
+    return render(request, "places/detail.html", queries.place_page(db(request), place, can),
+                  extra={"open_ballots": ballots})
 
 
 def _place_form(request: Request, place: Place, values: dict[str, Any], errors: dict[str, str],

@@ -101,6 +101,8 @@ class NotificationKind:
     COMMENT = "comment"  # a new comment on a followed proposal or its plans (comment_id)
     HIDDEN = "hidden"  # one's own comment was hidden by staff (comment_id)
     VOTE_WITHDRAWN = "withdrawn"  # a vote one was on the roll of was withdrawn (vote_id)
+    VOTE = "vote"  # a vote one may cast has opened (vote_id)
+    MEETING = "meeting"  # a meeting was called where one lives, or one was invited to it (meeting_id)
 
 
 class Notification(SQLModel, table=True):
@@ -112,6 +114,7 @@ class Notification(SQLModel, table=True):
     event_id: int | None = Field(default=None, sa_column=fk("proposal_event.id", nullable=True))
     comment_id: int | None = Field(default=None, sa_column=fk("comment.id", nullable=True))
     vote_id: int | None = Field(default=None, sa_column=fk("vote.id", ondelete="CASCADE", nullable=True))
+    meeting_id: int | None = Field(default=None, sa_column=fk("meeting.id", nullable=True))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     # Set when the mail sender has dealt with it (sent, or passed over); NULL means still to do.
     emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, index=True))

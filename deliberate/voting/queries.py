@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import Select, String, and_, case, cast, func, literal, or_, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from deliberate.accounts.models import ClaimStatus, ResidencyClaim, User
@@ -51,21 +52,104 @@ def _verified_members(session: Session, user: User) -> list[Member]:
 def entries_for(session: Session, vote: Vote, user: User) -> list[RollEntry]:
     """The roll entries this account may cast online: its own, or its household's (户代表), or
     the units it owns as a verified resident."""
-    keys = {f"user:{user.id}"}
-    members = _verified_members(session, user)
-    keys |= {f"member:{m.id}" for m in members}
-    if vote.electorate == ElectorateKind.HOUSEHOLDS:
-        keys |= {f"household:{m.household_id}" for m in members}
-    if vote.electorate == ElectorateKind.OWNERS and members:
-        names = {m.name for m in members}
-        owned = session.exec(
-            select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
-        ).all()
-        keys |= electorate.owner_keys(session, [o for o in owned if o.name in names and not o.is_developer])
+    keys = _keys(session, user, {vote.electorate})[vote.electorate]
     return list(session.exec(
         select(RollEntry).where(col(RollEntry.vote_id) == vote.id, RollEntry.voter_key.in_(keys))  # type: ignore[attr-defined]
         .order_by(col(RollEntry.id))
     ).all())
+
+
+def _keys(session: Session, user: User, electorates: set[str]) -> dict[str, set[str]]:
+    """The roll keys this account casts, for each of these electorates."""
+    keys = {f"user:{user.id}"}
+    members = _verified_members(session, user)
+    keys |= {f"member:{m.id}" for m in members}
+    found = {kind: set(keys) for kind in electorates}
+    if ElectorateKind.HOUSEHOLDS in electorates:
+        found[ElectorateKind.HOUSEHOLDS] |= {f"household:{m.household_id}" for m in members}
+    if ElectorateKind.OWNERS in electorates and members:
+        names = {m.name for m in members}
+        owned = session.exec(
+            select(Owner).where(Owner.household_id.in_([m.household_id for m in members]))  # type: ignore[attr-defined]
+        ).all()
+        found[ElectorateKind.OWNERS] |= electorate.owner_keys(
+            session, [o for o in owned if o.name in names and not o.is_developer])
+    return found
+
+
+@dataclass(frozen=True)
+class OpenBallot:
+    """An open vote this account may cast, as the home page and the place's page list it."""
+
+    vote: Vote
+    place: Place
+    entries: list[RollEntry]  # the lines of its roll this account casts (its own, its household's, …)
+    options: list[str]
+    labels: Any = labels
+
+    @property
+    def to_cast(self) -> list[RollEntry]:
+        return [e for e in self.entries if not e.has_voted]
+
+
+def open_ballots(session: Session, user: User | None, *, within: Place | None = None) -> list[OpenBallot]:
+    """Open votes (in `within` and the places inside it, if given) this account may cast, soonest deadline
+    first: a probe of each open vote's roll by the account's keys. None for a visitor not logged in."""
+    if user is None:
+        return []
+    keys = _keys(session, user, {ElectorateKind.HOUSEHOLDS, ElectorateKind.OWNERS})
+    base = keys[ElectorateKind.HOUSEHOLDS] & keys[ElectorateKind.OWNERS]
+    key = col(RollEntry.voter_key)
+    query = (
+        select(Vote, Place, RollEntry).join(Place, col(Place.id) == Vote.place_id)
+        .join(RollEntry, col(RollEntry.vote_id) == Vote.id)
+        .where(col(Vote.status) == VoteStatus.OPEN, or_(
+            key.in_(base),
+            and_(col(Vote.electorate) == ElectorateKind.HOUSEHOLDS, key.in_(keys[ElectorateKind.HOUSEHOLDS])),
+            and_(col(Vote.electorate) == ElectorateKind.OWNERS, key.in_(keys[ElectorateKind.OWNERS]))))
+        .order_by(col(Vote.closes_at), col(Vote.id), col(RollEntry.id))
+    )
+    if within is not None:
+        query = query.where(col(Place.path).startswith(within.path))
+    found: dict[int, tuple[Vote, Place, list[RollEntry]]] = {}
+    for vote, place, entry in session.exec(query).all():
+        found.setdefault(vote.id, (vote, place, []))[2].append(entry)
+    return [OpenBallot(vote, place, entries, options_of(session, vote)) for vote, place, entries in found.values()]
+
+
+def accounts_on_roll(vote: Vote) -> Select[tuple[int]]:
+    """The accounts that may cast a line of this vote's roll online, exactly as `entries_for` decides it, as one
+    statement (to tell them all when the vote opens, however long the roll): each probe is an index lookup on
+    (vote, voter key)."""
+    on_roll = col(RollEntry.vote_id) == vote.id
+    claims = (select(ResidencyClaim.user_id, col(Member.id).label("member_id"), Member.household_id, Member.name)
+              .join(Member, col(Member.id) == ResidencyClaim.member_id)
+              .where(col(ResidencyClaim.status) == ClaimStatus.APPROVED).subquery())
+
+    def keyed(prefix: str, value: Any) -> Any:
+        return literal(prefix) + cast(value, String)
+
+    own = select(RollEntry.user_id).where(on_roll, col(RollEntry.voter_key).startswith("user:"),
+                                          col(RollEntry.user_id).is_not(None))
+    member = select(claims.c.user_id).join(RollEntry, and_(on_roll, col(RollEntry.voter_key) == keyed(
+        "member:", claims.c.member_id)))
+    wanted = [own, member]
+    if vote.electorate == ElectorateKind.HOUSEHOLDS:
+        wanted.append(select(claims.c.user_id).join(RollEntry, and_(on_roll, col(RollEntry.voter_key) == keyed(
+            "household:", claims.c.household_id))))
+    if vote.electorate == ElectorateKind.OWNERS:
+        owned = (select(claims.c.user_id, Owner.name, Owner.household_id, Owner.identity)
+                 .join(Owner, and_(col(Owner.household_id) == claims.c.household_id, col(Owner.name) == claims.c.name,
+                                   col(Owner.is_developer).is_(False))).subquery())
+        wanted.append(select(owned.c.user_id).join(RollEntry, and_(on_roll, or_(
+            and_(owned.c.identity == "", col(RollEntry.voter_key) == literal("owner:") + owned.c.name),
+            col(RollEntry.voter_key) == keyed("unit:", owned.c.household_id)))))
+        # An owner with an identity stands on the roll under the first unit that identity holds (electorate.owner_keys)
+        held = aliased(Owner)
+        wanted.append(select(owned.c.user_id).join(held, and_(owned.c.identity != "",
+                                                              col(held.identity) == owned.c.identity))
+                      .join(RollEntry, and_(on_roll, col(RollEntry.voter_key) == keyed("holder:", held.household_id))))
+    return union(*wanted)  # type: ignore[return-value]
 
 
 def own_ballot(session: Session, vote: Vote, entry: RollEntry) -> Ballot | None:

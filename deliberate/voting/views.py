@@ -15,6 +15,7 @@ from starlette.routing import Route
 
 from deliberate.discussion import queries as discussion
 from deliberate.i18n import gettext as _
+from deliberate.inbox import actions as inbox
 from deliberate.places.models import Place
 from deliberate.policy import Act, may
 from deliberate.policy.access import access_place
@@ -76,7 +77,7 @@ def detail(request: Request) -> Response:
 
 def open_vote(request: Request) -> Response:
     vote, place = accessed(request, access_vote, Act.MANAGE_VOTES)
-    size = actions.do_open(db(request), vote, place)
+    size = inbox.do_open_vote(db(request), vote, place)  # its voters are told
     flash(request, _("投票已开始，投票人名单共 %(n)s 人，已固定。", n=size))
     return redirect(_url(request, vote))
 

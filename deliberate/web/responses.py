@@ -65,11 +65,13 @@ def render(
     *,
     data: dict[str, Any] | None = None,
     status: int = 200,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """The HTML page, or for a `.json` twin the same facts as JSON.
 
     `context` is a dict, or a page object (a dataclass from a domain's queries): its fields are the template's
-    names, and its `as_json(url_for)`, if it has one, is the `.json` twin."""
+    names, and its `as_json(url_for)`, if it has one, is the `.json` twin. `extra`: more names for the HTML
+    page only (what another domain adds to it, such as the open votes a person may cast)."""
     if is_dataclass(context) and not isinstance(context, type):
         page = context
         context = {f.name: getattr(page, f.name) for f in fields(page)}
@@ -78,7 +80,7 @@ def render(
             data = as_json(request.app.url_path_for)
     if data is not None and wants_json(request):
         return JSONResponse(jsonable(data), status_code=status)
-    context = dict(context or {})
+    context = dict(context or {}) | (extra or {})
     if data is not None:
         context.setdefault("data", data)
     templates: Jinja2Templates = request.app.state.templates

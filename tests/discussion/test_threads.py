@@ -16,7 +16,7 @@ from deliberate.clock import utcnow
 from deliberate.discussion import rules
 from deliberate.discussion.models import Comment
 from deliberate.discussion.subjects import find
-from deliberate.proposals import actions, plans
+from deliberate.proposals import actions
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Notification, NotificationKind
 from deliberate.voting import actions as voting
@@ -183,25 +183,35 @@ def test_plans_and_votes_have_threads_too_and_drafts_have_none(app, session, cas
     assert page.status_code == 200 and "讨论：楼下停车难" in page.text
 
 
-def test_a_plan_and_a_vote_on_it_each_have_their_own_thread(app, session, cast):
-    _town, building, people, proposal = cast
-    for name in ("neighbour", "neighbour2"):
-        actions.do_cosign(session, proposal, building, load_person(session, people[name]), people[name])
-    staff = people["staff"]
-    actions.do_review(session, proposal, building, load_person(session, staff), staff, actions.Move.ACCEPT)
-    text = plans.PlanText(title="划线方案", description="划 20 个车位。", responsible="物业", schedule="三月",
-                          cost_lines=(plans.CostLine("油漆", 90_000),), residents_centi=30_000, units_centi=30_000,
-                          government_centi=30_000)
-    plan = plans.do_add_plan(session, proposal, staff, text)
-    session.commit()
+def test_a_plan_is_discussed_in_its_proposals_one_thread_labelled_and_read_from_either_page(app, session,
+                                                                                             with_plan):
+    proposal, plan = with_plan
     subject = find(session, "plan", plan.id)
     assert subject is not None and subject.url == f"/proposals/{proposal.id}/plans/{plan.id}"
 
     response = _post(_as(app, "neighbour"), f"/threads/plan/{plan.id}/comments", {"body": "油漆要环保的。"})
     assert response.headers["location"].startswith(f"/proposals/{proposal.id}/plans/{plan.id}#c")
     assert "油漆要环保的。" in TestClient(app).get(f"/proposals/{proposal.id}/plans/{plan.id}").text
-    assert "讨论这个方案（1 条评论）" in TestClient(app).get(f"/proposals/{proposal.id}").text
-    assert "油漆要环保的。" not in TestClient(app).get(f"/proposals/{proposal.id}").text
+    proposal_page = TestClient(app).get(f"/proposals/{proposal.id}").text
+    assert "讨论这个方案（1 条评论）" in proposal_page
+    assert "油漆要环保的。" in proposal_page  # one matter, one conversation
+    assert f'<a href="/proposals/{proposal.id}/plans/{plan.id}">关于方案：划线方案</a>' in proposal_page
+    reload(session)
+    comment = session.exec(select(Comment)).one()
+    assert (comment.subject_kind, comment.subject_id, comment.about_kind, comment.about_id) == (
+        "proposal", proposal.id, "plan", plan.id)
+    # Said on the proposal's page, answered from the plan's: the answer is in the same thread, about the plan.
+    said = _post(_as(app, "author"), f"/threads/proposal/{proposal.id}/comments", {"body": "大家怎么看？"})
+    assert said.headers["location"].startswith(f"/proposals/{proposal.id}#c")
+    first = int(said.headers["location"].rsplit("#c", 1)[1])
+    answer = _post(_as(app, "neighbour"), f"/threads/plan/{plan.id}/comments",
+                   {"body": "我看划线就好。", "parent": str(first)})
+    assert answer.status_code == 303
+    reload(session)
+    replied = session.exec(select(Comment).where(Comment.parent_id == first)).one()
+    assert (replied.subject_kind, replied.subject_id, replied.about_kind) == ("proposal", proposal.id, "")
+    plan_page = TestClient(app).get(f"/proposals/{proposal.id}/plans/{plan.id}").text
+    assert "大家怎么看？" in plan_page and "我看划线就好。" in plan_page and "共用一个讨论" in plan_page
 
 
 def test_an_open_vote_has_a_thread_and_a_draft_vote_has_none(app, session, cast):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -60,7 +61,8 @@ def test_the_switcher_never_redirects_off_site(client):
 
 @pytest.mark.parametrize(
     ("status", "zh", "en"),
-    [(404, "找不到页面", "Page not found"), (405, "不支持此操作", "Method not allowed")],
+    [(404, "找不到这个页面", "This page does not exist"),
+     (405, "这个页面不能这样打开", "This page cannot be used this way")],
 )
 def test_error_pages_speak_the_users_language(client, status, zh, en):
     url = "/places/424242" if status == 404 else "/logout"
@@ -88,7 +90,13 @@ def test_a_conflict_is_409_with_a_reason(client, session):
     data = {"household_id": str(town.households[0].id), "name": "甲", "birth_year": "1970"}
     post(client, "/claim", data, form_page="/account")
     response = post(client, "/claim", data, form_page="/account")
-    assert response.status_code == 409 and "操作冲突" in response.text
+    assert response.status_code == 409 and "这一步现在做不了" in response.text
+    # Titled in words; the number comes last and small, never first.
+    title = re.search(r"<title>(.*?)</title>", response.text, re.S).group(1)  # type: ignore[union-attr]
+    assert title.startswith("这一步现在做不了") and not re.search(r"\d", title)
+    assert "<h1>这一步现在做不了</h1>" in response.text and "(409)" not in response.text
+    main = response.text[response.text.index("<main"):response.text.index("</main>")]
+    assert main.rstrip().endswith('<p class="code">错误代码 409</p>\n</section>')
 
 
 def test_an_unexpected_error_is_a_500_page_in_the_users_language(app):
