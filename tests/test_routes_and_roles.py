@@ -113,6 +113,8 @@ LEVELS: dict[tuple[str, str], str] = {
     ("meetings:approve_minutes", P): local("tl_council1"), ("meetings:return_minutes", P): local("tl_council1"),
     ("inbox:notifications", G): ACCOUNT, ("inbox:notifications", P): ACCOUNT,
     ("audit:log", G): local("staff"), ("audit:log.json", G): local("staff"),
+    ("statistics:deployment", G): PUBLIC, ("statistics:deployment.json", G): PUBLIC,
+    ("statistics:place", G): PUBLIC, ("statistics:place.json", G): PUBLIC,
 }
 
 # The people of a second community, who may do nothing local to the demo's.
@@ -215,6 +217,10 @@ def _params_for(name: str, o: dict[str, Any]) -> dict[str, Any]:
     prefix = name.split(":")[0]
     if name in ("places:household", "places:add_member", "places:add_owner"):
         return {"id": o["household"].id}
+    if name.startswith("statistics:deployment"):
+        return {}
+    if prefix == "statistics":
+        return {"id": o["place"].id}
     if prefix in ("places", "staff", "tracking", "audit") or name.endswith(("place_votes", "place_votes.json", ":new",
                                                                        "place_proposals", "place_proposals.json",
                                                                        "place_meetings", "place_meetings.json",
