@@ -53,7 +53,7 @@ class Chart:
 
 def _config() -> dict[str, object]:
     return {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 720, "height": 320,
-            "legend_at_bottom": True, "print_values": False, "show_y_guides": True, "min_scale": 1, "max_scale": 6}
+            "legend_at_bottom": True, "print_values": False, "show_y_guides": True, "truncate_label": -1}
 
 
 def bars(key: str, title: str, columns: tuple[str, ...], rows: list[tuple[str, tuple[int, ...]]], *,
@@ -61,6 +61,10 @@ def bars(key: str, title: str, columns: tuple[str, ...], rows: list[tuple[str, t
     """Bars for each row's numbers, one series per column after the first."""
     chart = (pygal.HorizontalBar if horizontal else pygal.Bar)(title=title, **_config())
     chart.x_labels = [label for label, _numbers in rows]
+    chart.x_label_rotation = 30 if len(rows) > 6 else 0
+    top = max((n for _label, numbers in rows for n in numbers), default=0)
+    step = max(1, -(-top // 5))  # whole numbers on the value axis: these are counts
+    chart.y_labels = list(range(0, max(top, 1) + step, step))
     for index, name in enumerate(columns[1:]):
         chart.add(name, [numbers[index] for _label, numbers in rows])
     if len(columns) == 2:

@@ -3,9 +3,11 @@ its `.json` twin. Everything here is an aggregate: no name, nothing of the regis
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from sqlmodel import Session
@@ -37,6 +39,20 @@ class Choice:
     current: bool
 
 
+class Charts:
+    """The page's charts, drawn when the page first asks for them (the `.json` twin never does)."""
+
+    def __init__(self, figures: Figures) -> None:
+        self.figures = figures
+
+    @cached_property
+    def drawn(self) -> list[charts.Chart]:
+        return chart_list(self.figures)
+
+    def __iter__(self) -> Iterator[charts.Chart]:
+        return iter(self.drawn)
+
+
 @dataclass(frozen=True)
 class StatisticsPage:
     place: Place | None  # None: the whole deployment
@@ -46,7 +62,7 @@ class StatisticsPage:
     choices: list[Choice]
     figures: Figures
     lines: list[Line]
-    charts: list[charts.Chart]
+    charts: Charts
     formula: str
 
     def as_json(self, url_for: Any) -> dict[str, Any]:
@@ -179,5 +195,5 @@ def statistics_page(session: Session, place: Place | None, period: Period, now: 
     return StatisticsPage(
         place=place, trail=places.ancestors(session, place) if place else [], period=period,
         period_label=period_label(period), choices=choices, figures=found, lines=lines(found),
-        charts=chart_list(found), formula=formula_text(),
+        charts=Charts(found), formula=formula_text(),
     )
