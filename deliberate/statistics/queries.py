@@ -26,7 +26,7 @@ from deliberate.proposals.models import Milestone, Proposal, ProposalEvent, Prop
 from deliberate.proposals.rules import Action, Rating, Stage
 from deliberate.statistics.periods import SHANGHAI, Period
 from deliberate.statistics.sql import local_date, local_month, seconds_between
-from deliberate.voting.models import RollEntry, Vote, VoteStatus
+from deliberate.voting.models import Vote, VoteStatus
 
 OUTCOMES = (Action.ACCEPT, Action.REJECT, Action.MERGE, Action.CLOSE)
 REVIEW_ENDS = (Action.ACCEPT, Action.REJECT, Action.MERGE, Action.REQUEST_CHANGES)  # a reviewer's decision
@@ -140,7 +140,7 @@ def _events(scope: _Scope, actions: Sequence[Action]) -> list[ColumnElement[bool
 def _outcomes(session: Session, scope: _Scope) -> tuple[dict[str, int], int, int]:
     """Accepted, rejected, merged and closed in the period; reviews decided in it and how many within their
     deadline (the place's review days, counted from when the review began: the threshold reached, or the
-    proposal resubmitted after changes)."""
+    proposal resubmitted after changes). The start is looked up once per decision, in the inner statement."""
     start = aliased(ProposalEvent, name="review_start")
     began = (
         select(func.max(start.at))
@@ -149,16 +149,18 @@ def _outcomes(session: Session, scope: _Scope) -> tuple[dict[str, int], int, int
         .scalar_subquery()
     )
     is_review = col(ProposalEvent.action).in_([a.value for a in REVIEW_ENDS])
-    began_review = case((is_review, began), else_=None)
-    days = func.coalesce(ProposalRules.review_days, DEFAULTS.review_days)
-    in_time = seconds_between(began_review, ProposalEvent.at) <= days * DAY
-    columns = [func.sum(case((col(ProposalEvent.action) == a.value, 1), else_=0)) for a in OUTCOMES]
-    statement: Any = (
-        columns_of(*columns, func.count(began_review), func.sum(case((in_time, 1), else_=0)))
+    events = (
+        select(col(ProposalEvent.action).label("action"), col(ProposalEvent.at).label("at"),
+               case((is_review, began), else_=None).label("began"),
+               func.coalesce(ProposalRules.review_days, DEFAULTS.review_days).label("days"))
         .join(Proposal, col(Proposal.id) == ProposalEvent.proposal_id)
         .outerjoin(ProposalRules, col(ProposalRules.place_id) == Proposal.place_id)
         .where(*_events(scope, (*OUTCOMES, *REVIEW_ENDS)))
+        .subquery()
     )
+    in_time = seconds_between(events.c.began, events.c.at) <= events.c.days * DAY
+    columns = [func.sum(case((events.c.action == a.value, 1), else_=0)) for a in OUTCOMES]
+    statement: Any = columns_of(*columns, func.count(events.c.began), func.sum(case((in_time, 1), else_=0)))
     row = session.exec(statement).one()
     outcomes = {a.value: _int(n) for a, n in zip(OUTCOMES, row, strict=False)}
     return outcomes, _int(row[-2]), _int(row[-1])
@@ -222,14 +224,10 @@ def _meetings(session: Session, scope: _Scope) -> tuple[int, int, int]:
 
 
 def _votes(session: Session, scope: _Scope) -> tuple[int, int, int]:
-    """Votes closed in the period, the voters on their rolls and those who took part."""
-    on_roll = select(func.count()).select_from(RollEntry).where(RollEntry.vote_id == Vote.id).scalar_subquery()
-    voted = (
-        select(func.count()).select_from(RollEntry).where(RollEntry.vote_id == Vote.id, col(RollEntry.has_voted))
-        .scalar_subquery()
-    )
+    """Votes closed in the period, the heads on their rolls and the heads who took part, as each vote kept them
+    when it closed (summing the rolls themselves read 3.6 million rows at district scale)."""
     count, rolls, took_part = session.exec(
-        select(func.count(), func.sum(on_roll), func.sum(voted))
+        select(func.count(), func.sum(Vote.roll_heads), func.sum(Vote.voted_heads))
         .where(*scope.within(Vote.place_id), *scope.during(Vote.closed_at),
                col(Vote.status).in_([VoteStatus.CLOSED, VoteStatus.CERTIFIED]))
     ).one()

@@ -211,6 +211,7 @@ def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> No
         raise VoteError("too_early")
     vote.status = VoteStatus.CLOSED
     vote.closed_at = now
+    vote.roll_heads, vote.voted_heads = heads, voted  # final: no ballot comes after the close
     session.add(vote)
     if vote.secret:
         urn.close(session, vote)

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from factories import make_proposal_cast, make_resident
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from deliberate.accounts.models import User
@@ -49,6 +49,7 @@ from deliberate.statistics import periods, queries
 from deliberate.statistics.periods import SHANGHAI
 from deliberate.voting import actions as voting
 from deliberate.voting import queries as vote_queries
+from deliberate.voting.models import Vote
 
 NOW = datetime(2026, 12, 1, 10, tzinfo=SHANGHAI)
 YEAR = periods.named("2026")
@@ -341,3 +342,8 @@ def test_the_place_page_and_the_footer_link_to_the_statistics(client, world):
 
 def test_an_unknown_place_has_no_statistics(client: TestClient, world):
     assert client.get("/places/999999/statistics").status_code == 404
+
+
+def test_a_vote_keeps_its_turnout_when_it_closes_and_the_statistics_read_only_that(session, world):
+    kept = session.exec(select(Vote.roll_heads, Vote.voted_heads).order_by(col(Vote.closed_at))).all()
+    assert [tuple(row) for row in kept] == [(3, 1), (3, 2)]
