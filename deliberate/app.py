@@ -36,6 +36,7 @@ from deliberate.proposals import tracking_views
 from deliberate.proposals import views as proposal_views
 from deliberate.refusal import Refused
 from deliberate.settings import PROJECT_ROOT, Settings
+from deliberate.statistics import views as statistics_views
 from deliberate.voting import views as vote_views
 from deliberate.web import errors
 from deliberate.web.auth import LoginRequired, acting_user_id, login_url
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             *namespaced("inbox", inbox_views.routes),
             *namespaced("audit", audit_views.routes),
             *namespaced("opendata", opendata_views.routes),
+            *namespaced("statistics", statistics_views.routes),
         ]),
         Mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static"),
         Route("/favicon.ico", favicon, methods=["GET"], name="favicon"),

@@ -26,7 +26,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("voting",),
     ("proposals",),
     ("discussion", "meetings"),
-    ("inbox", "audit", "opendata"),
+    ("inbox", "audit", "opendata", "statistics"),
     ("web",),
 ]
 # Above everything: what each domain shows on the web (its views and forms) and what puts the app together.

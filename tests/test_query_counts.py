@@ -144,6 +144,8 @@ MOST = {
     "staff tracking": 20,
     "meeting": 20,
     "vote": 15,
+    "community statistics": 20,
+    "deployment statistics, JSON": 20,
 }
 
 
@@ -159,6 +161,8 @@ def _counts(community: Community, staff: TestClient) -> dict[str, int]:
         "staff tracking": f"/places/{community.community.id}/tracking",
         "meeting": f"/meetings/{community.meeting.id}",
         "vote": f"/votes/{community.vote.id}",
+        "community statistics": f"/places/{community.community.id}/statistics",
+        "deployment statistics, JSON": "/statistics.json",
     }
     return {name: statements(staff, path) for name, path in paths.items()}
 

@@ -121,6 +121,8 @@ LEVELS: dict[tuple[str, str], str] = {
     ("audit:log", G): local("staff"), ("audit:log.json", G): local("staff"),
     ("opendata:index", G): PUBLIC, ("opendata:index.json", G): PUBLIC,
     ("opendata:csv", G): PUBLIC, ("opendata:json", G): PUBLIC,
+    ("statistics:deployment", G): PUBLIC, ("statistics:deployment.json", G): PUBLIC,
+    ("statistics:place", G): PUBLIC, ("statistics:place.json", G): PUBLIC,
 }
 
 # The people of a second community, who may do nothing local to the demo's.
@@ -228,6 +230,10 @@ def _params_for(name: str, o: dict[str, Any]) -> dict[str, Any]:
     prefix = name.split(":")[0]
     if name in ("places:household", "places:add_member", "places:add_owner"):
         return {"id": o["household"].id}
+    if name.startswith("statistics:deployment"):
+        return {}
+    if prefix == "statistics":
+        return {"id": o["place"].id}
     if prefix in ("places", "staff", "tracking", "audit") or name.endswith(("place_votes", "place_votes.json", ":new",
                                                                        "place_proposals", "place_proposals.json",
                                                                        "place_meetings", "place_meetings.json",

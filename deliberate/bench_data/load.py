@@ -143,6 +143,7 @@ def _urls(database: Database, settings: Settings, reg: register.Register, made: 
         "vote_result_10k": f"/votes/{voted.owners_vote}",
         "vote_result_1m": f"/votes/{voted.big_vote}",
         "meeting": f"/meetings/{meeting}",
+        "statistics": f"/places/{community}/statistics",
     }
     twins = {f"{name}.json": _twin(path) for name, path in pages.items()}
     return {

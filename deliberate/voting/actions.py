@@ -280,21 +280,24 @@ def do_correct_paper(session: Session, vote: Vote, correction: Correction, *, by
     return record
 
 
-def check_closable(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
-    """Refuses (VoteError) unless the vote is open and its closing time has come or everyone has voted."""
+def check_closable(session: Session, vote: Vote, *, now: datetime | None = None) -> tuple[int, int]:
+    """Refuses (VoteError) unless the vote is open and its closing time has come or everyone has voted; else the
+    heads on its roll and the heads who voted."""
     if vote.status != VoteStatus.OPEN:
         raise VoteError("not_open")
     heads, _area, voted, _voted_area = queries.roll_totals(session, vote)
     if (now or utcnow()) < vote.closes_at and voted < heads:
         raise VoteError("too_early")
+    return heads, voted
 
 
 def do_close(session: Session, vote: Vote, *, now: datetime | None = None) -> None:
     """Closes at or after the closing time, or earlier once everyone on the roll has voted."""
     now = now or utcnow()
-    check_closable(session, vote, now=now)
+    heads, voted = check_closable(session, vote, now=now)
     vote.status = VoteStatus.CLOSED
     vote.closed_at = now
+    vote.roll_heads, vote.voted_heads = heads, voted  # final: no ballot comes after the close
     session.add(vote)
     if vote.secret:
         urn.close(session, vote)

@@ -72,6 +72,9 @@ class Vote(SQLModel, table=True):
     certified_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     certified_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
     created_by_id: int | None = Field(default=None, sa_column=Column(Integer, ForeignKey("user.id")))
+    # The heads on the roll and the heads who voted, kept when the vote closes (the statistics sum these).
+    roll_heads: int | None = Field(default=None, sa_column=Column(Integer))
+    voted_heads: int | None = Field(default=None, sa_column=Column(Integer))
     # The certified result as published (the tally's JSON), so the notice never changes afterwards.
     result_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
