@@ -25,6 +25,7 @@ from deliberate.proposals.models import Cosign, Follow, Notification, Proposal, 
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Actor, IllegalTransition, ProposalError, Stage
 from deliberate.voting import electorate
+from deliberate.voting.models import Vote, VoteStatus
 
 # A place's rules -------------------------------------------------------------------------------
 
@@ -342,8 +343,25 @@ def do_resubmit(session: Session, proposal: Proposal, place: Place, person: Pers
     return event
 
 
+def deciding_vote(session: Session, proposal: Proposal) -> Vote | None:
+    """The vote that decides this proposal's plans now, if any (one not yet certified nor withdrawn)."""
+    return session.exec(
+        select(Vote).where(col(Vote.subject_kind) == "proposal", col(Vote.subject_id) == proposal.id,
+                           col(Vote.status).in_(VoteStatus.DECIDING)).order_by(col(Vote.id).desc())
+    ).first()
+
+
+def check_withdrawable(session: Session, proposal: Proposal) -> None:
+    """A proposal whose plans a vote decides is withdrawn only after that vote is (its voters are told there)."""
+    pending = deciding_vote(session, proposal)
+    if pending is not None:
+        raise ProposalError(_("居民正在就这个提案的方案表决（“%(title)s”）：请先由管理表决的工作人员撤回这次表决，"
+                              "再撤回提案。", title=pending.title))
+
+
 def do_withdraw(session: Session, proposal: Proposal, place: Place, person: Person, by: User,
                 reason: str = "") -> ProposalEvent:
+    check_withdrawable(session, proposal)
     event = move(session, proposal, place, person, by, Move.WITHDRAW, reason=reason)
     proposal.closed_at = event.at
     proposal.review_due_at = proposal.plan_due_at = None

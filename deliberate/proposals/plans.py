@@ -269,19 +269,11 @@ def do_decide(session: Session, proposal: Proposal, place: Place, person: Person
 
 def refuse_while_a_vote_decides(session: Session, proposal: Proposal, vote: Vote | None = None) -> None:
     """Only the result of the vote that decides the plans (`vote`, when it is that one) may decide them now."""
-    pending = deciding_vote(session, proposal)
+    pending = actions.deciding_vote(session, proposal)
     if pending is not None and (vote is None or vote.id != pending.id):
         raise ProposalError(_("居民正在就这些方案表决（“%(title)s”），只有表决结果能决定它们。"
                               "如要改由议事会决定，须先由管理表决的工作人员撤回这次表决并写明理由。",
                               title=pending.title))
-
-
-def deciding_vote(session: Session, proposal: Proposal) -> Vote | None:
-    """The vote that decides this proposal's plans now, if any (one not yet certified nor withdrawn)."""
-    return session.exec(
-        select(Vote).where(col(Vote.subject_kind) == "proposal", col(Vote.subject_id) == proposal.id,
-                           col(Vote.status).in_(VoteStatus.DECIDING)).order_by(col(Vote.id).desc())
-    ).first()
 
 
 def do_open_vote(session: Session, proposal: Proposal, place: Place, by: User, *, closes_at: datetime,
@@ -290,7 +282,7 @@ def do_open_vote(session: Session, proposal: Proposal, place: Place, by: User, *
     if proposal.stage != Stage.DECISION:
         raise ProposalError(_("公示期满、待决定的方案才能付诸表决。"))
     candidates = disclosed(session, proposal)
-    if any(p.vote_id for p in candidates) or deciding_vote(session, proposal) is not None:
+    if any(p.vote_id for p in candidates) or actions.deciding_vote(session, proposal) is not None:
         raise ProposalError(_("这些方案已经付诸表决。"))
     texts = {p.id: v for p, v in plans_of(session, proposal)}
     alternatives = len(candidates) > 1

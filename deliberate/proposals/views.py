@@ -175,6 +175,7 @@ def cosign(request: Request) -> Response:
 
 def withdraw(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal, Move.WITHDRAW)
+    actions.check_withdrawable(db(request), proposal)  # refused at once, never asked to confirm
     if asked := _ask_first(request, proposal, place, Move.WITHDRAW):
         return asked
     actions.do_withdraw(db(request), proposal, place, *_acting(request), forms.reason(request))

@@ -22,6 +22,7 @@ from deliberate.voting import electorate, labels, place_rules, queries, tally, u
 from deliberate.voting.models import (
     Ballot,
     Channel,
+    ElectorateKind,
     PaperCorrection,
     PaperSerial,
     RollEntry,
@@ -38,7 +39,7 @@ class VoteError(Refused):
     """A request the vote refuses, named by a code (tests match it) and said in the person's language."""
 
     STATUS = {"bad_choice": 422, "not_on_roll": 403, "reason_needed": 422, "serial_needed": 422,
-              "no_such_paper": 404}
+              "no_such_paper": 404, "owners_unchecked": 422}
 
     def __init__(self, code: str) -> None:
         super().__init__(labels.error_message(code), self.STATUS.get(code, 409))
@@ -78,6 +79,13 @@ def do_create_vote(
         session.add(VoteOption(vote_id=vote.id, position=position, label=label))
     session.flush()
     return vote
+
+
+def check_owners_named_apart(session: Session, vote: Vote, place: Place, *, checked: bool) -> None:
+    """Before staff open an owners' vote, they have seen the owners whose names collide (electorate.name_collisions)
+    and said so (`checked`); else VoteError. The clock opening a vote at its time asks nobody."""
+    if vote.electorate == ElectorateKind.OWNERS and not checked and electorate.name_collisions(session, place):
+        raise VoteError("owners_unchecked")
 
 
 def do_open(session: Session, vote: Vote, place: Place, *, now: datetime | None = None) -> int:

@@ -162,6 +162,11 @@ def paper_ballot(request: Request, vote: Vote) -> tuple[PaperBallot, str]:
     return ballot, ""
 
 
+def owners_checked(request: Request) -> bool:
+    """Staff ticked 我已核对同名业主 beside 开始投票."""
+    return forms.text(request, "owners_checked") == "yes"
+
+
 def withdrawal(request: Request) -> tuple[str, dict[str, str]]:
     """(the reason for withdrawing a vote, the problems by field)."""
     reason = forms.text(request, "reason", max_length=2000)

@@ -96,4 +96,6 @@ def error_message(code: str) -> str:
         ),
         "serial_needed": _("请填写纸质选票上的编号。"),
         "no_such_paper": _("没有找到这个编号的纸质选票。"),
+        "owners_unchecked": _("这里有同名的业主尚未核对身份：请先在“同名业主核对”中核对，"
+                              "再勾选“我已核对同名业主”后开始投票。"),
     }.get(code, _("操作冲突"))

@@ -77,6 +77,7 @@ def detail(request: Request) -> Response:
 
 def open_vote(request: Request) -> Response:
     vote, place = accessed(request, access_vote, Act.MANAGE_VOTES)
+    actions.check_owners_named_apart(db(request), vote, place, checked=forms.owners_checked(request))
     size = inbox.do_open_vote(db(request), vote, place)  # its voters are told
     flash(request, _("投票已开始，投票人名单共 %(n)s 人，已固定。", n=size))
     return redirect(_url(request, vote))

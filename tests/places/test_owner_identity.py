@@ -3,6 +3,7 @@ list the owners whose names collide, and never shown, exported or put in a URL (
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -203,3 +204,18 @@ def test_no_identity_material_reaches_a_page_an_export_or_a_url(client, app, ses
             assert secret not in response.text, (url, secret)
         for link in response.text.split('href="')[1:]:
             assert not any(s in link.split('"')[0] for s in stored)
+
+
+def test_an_owners_vote_with_colliding_names_opens_only_once_staff_say_they_checked(client, session):
+    town, _first, _second = _staff_with_two_zhang_wei(client, session)
+    vote = _owners_vote(session, town)
+    session.commit()
+    url = f"/votes/{vote.id}"
+    refused = post(client, f"{url}/open", {}, form_page=url)
+    assert refused.status_code == 422 and "我已核对同名业主" in refused.text
+    session.rollback()
+    assert session.get(type(vote), vote.id).status == "draft"
+    opened = post(client, f"{url}/open", {"owners_checked": "yes"}, form_page=url, follow_redirects=False)
+    assert opened.status_code == 303
+    page = client.get(url).text
+    assert "投票已开始" in page, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[:1500]

@@ -237,3 +237,21 @@ def test_every_result_says_how_many_took_part(app, session, cast):
                                                      ProposalEvent.action == "approve_plan")).one()
     assert event.reason == f"表决通过：{said}。"
     assert said in TestClient(app).get(f"{P}{proposal.id}").text
+
+
+def test_the_author_withdraws_a_proposal_only_after_the_vote_on_its_plans_is_withdrawn(app, session, cast):
+    _town, building, people = cast
+    proposal = _in_decision(session, building, people)
+    vote = _put_to_vote(session, building, people, proposal)
+    author = _as(app, "author")
+    refused = post(author, f"{P}{proposal.id}/withdraw", {"reason": "不需要了"}, form_page=f"{P}{proposal.id}")
+    assert refused.status_code == 409 and "请先由管理表决的工作人员撤回这次表决" in refused.text
+    reload(session)
+    assert session.get(Proposal, proposal.id).stage == Stage.DECISION
+    voting.do_withdraw(session, session.get(Vote, vote.id), by=people["council"], reason="改由议事会决定")
+    session.commit()
+    confirmed = post(author, f"{P}{proposal.id}/withdraw", {"reason": "不需要了", "confirmed": "yes"},
+                     form_page=f"{P}{proposal.id}")
+    assert confirmed.status_code == 303
+    reload(session)
+    assert session.get(Proposal, proposal.id).stage == Stage.WITHDRAWN
