@@ -274,3 +274,14 @@ def test_the_index_lists_every_dataset_with_its_fields_and_both_files_and_the_pl
     english = client.get(f"/places/{place.id}/data.json", headers={"Accept-Language": "en"}).json()
     assert english["datasets"][0]["fields"][0]["about"] == "Proposal no."
     assert f'href="/places/{place.id}/data"' in client.get(f"/places/{place.id}").text
+
+
+def test_the_data_and_the_statistics_of_a_place_link_to_each_other(client, session):
+    from factories import make_town
+
+    town = make_town(session)
+    session.commit()
+    data = client.get(f"/places/{town.community.id}/data").text
+    assert f'href="/places/{town.community.id}/statistics"' in data
+    statistics = client.get(f"/places/{town.community.id}/statistics").text
+    assert f'href="/places/{town.community.id}/data"' in statistics
