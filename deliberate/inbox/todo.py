@@ -124,10 +124,10 @@ def _meetings(session: Session, person: Person, now: datetime) -> Entries:
 
 def what_needs(session: Session, person: Person, now: datetime, *, zone: ZoneInfo = tracking.SHANGHAI) -> Todo:
     """What waits on this person now. The open votes they may cast are `voting.queries.open_ballots`."""
-    homes = sorted({path for home in person.home_paths for path in _on_path(home)})
+    homes = sorted({path for home in person.home_paths for path in _on_path(home)})  # where I am a resident
     mine = col(Place.path).in_(homes)
-    staff = _paths(person, Role.STAFF, Role.ADMIN)
-    reviewing = or_(_within(staff), col(Place.path).in_(_paths(person, Role.COUNCIL)))
+    staff, councils = _paths(person, Role.STAFF, Role.ADMIN), _paths(person, Role.COUNCIL)
+    reviewing = or_(_within(staff), col(Place.path).in_(councils))
     leaders = {path for lead in _paths(person, Role.BUILDING_LEADER) for path in _on_path(lead)}
     accepting = or_(reviewing, _within(_paths(person, Role.SUPERVISOR)), col(Place.path).in_(sorted(leaders)))
     stage = col(Proposal.stage)
@@ -135,19 +135,18 @@ def what_needs(session: Session, person: Person, now: datetime, *, zone: ZoneInf
     rated = exists().where(col(ProposalRating.proposal_id) == Proposal.id,
                            col(ProposalRating.user_id) == person.user_id)
     ends = col(Proposal.rating_ends_at)
-    nobody = not homes
     empty = Entries()
     places = _tracked(session, staff)
     return Todo(
         meetings=_meetings(session, person, now),
-        cosign=empty if nobody else _proposals(
+        cosign=empty if not homes else _proposals(
             session, col(Proposal.submitted_at), stage == Stage.COSIGNING, mine,
             col(Proposal.author_id) != person.user_id, ~cosigned),
         rating=_proposals(session, ends, stage == Stage.RATING, ~rated,
                           or_(mine, col(Proposal.author_id) == person.user_id), or_(ends.is_(None), ends > now)),
-        reviews=empty if not (staff or _paths(person, Role.COUNCIL)) else _proposals(
+        reviews=empty if not (staff or councils) else _proposals(
             session, col(Proposal.review_due_at), stage == Stage.REVIEW, reviewing),
-        decisions=empty if not (staff or _paths(person, Role.COUNCIL)) else _proposals(
+        decisions=empty if not (staff or councils) else _proposals(
             session, col(Proposal.stage_changed_at), stage == Stage.DECISION, reviewing),
         acceptances=_proposals(session, col(Proposal.stage_changed_at), stage == Stage.ACCEPTANCE, accepting)
         if person.grants else empty,
