@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from deliberate.accounts import actions as accounts
+from deliberate.clock import utcnow
 from deliberate.i18n import gettext as _
+from deliberate.inbox import todo
 from deliberate.places import actions, csv_import, forms, queries, settings_views
 from deliberate.places.models import Household, Member, Owner, Place, PlaceKind
 from deliberate.places.rules import child_kind, kind_label
@@ -36,7 +39,10 @@ def home(request: Request) -> Response:
     person = current_person(request)
     paths = {*person.home_paths, *(g.place_path for g in person.grants)} if person else set()
     ballots = vote_queries.open_ballots(db(request), current_user(request))
-    return render(request, "home.html", queries.home(db(request), paths), extra={"open_ballots": ballots})
+    needs = todo.what_needs(db(request), person, utcnow(), zone=ZoneInfo(request.app.state.settings.timezone)
+                            ) if person else None
+    return render(request, "home.html", queries.home(db(request), paths),
+                  extra={"open_ballots": ballots, "todo": needs})
 
 
 def detail(request: Request) -> Response:

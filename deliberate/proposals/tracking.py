@@ -463,3 +463,23 @@ def csv_chunks(rows: Iterable[Row], *, zone: ZoneInfo = SHANGHAI, every: int = C
 
 def csv_filename(place: Place, today: date) -> str:
     return f"tracking-{place.id}-{today.isoformat()}.csv"
+
+
+def overdue_counts(session: Session, places: Sequence[Place], now: datetime, *, zone: ZoneInfo = SHANGHAI) -> list[int]:
+    """The overdue rows of each place's tracking page (`tracking(...).overdue`), in two queries however many places:
+    the places inside them, then one count of every section of every place (for the home page's 我的待办)."""
+    if not places:
+        return []
+    if now.tzinfo is None:
+        raise ValueError("naive datetime given; use aware times")
+    inside = session.exec(select(Place.id, Place.path).where(or_(*(col(Place.path).startswith(p.path)
+                                                                  for p in places)))).all()
+    today = now.astimezone(zone).date()
+    scopes = [_Scope(session, place, now, today, [i for i, path in inside if path.startswith(place.path)])
+              for place in places]
+    parts = [select(literal(n).label("place"), part.subquery().c[3].label("late"))
+             for n, scope in enumerate(scopes) for key in Section for part in _keyed(scope, key)]
+    every = union_all(*parts).subquery()
+    found = dict(session.exec(
+        select(every.c.place, func.coalesce(func.sum(every.c.late), 0)).group_by(every.c.place)).all())
+    return [int(found.get(n, 0)) for n in range(len(places))]
