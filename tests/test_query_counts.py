@@ -138,7 +138,10 @@ def _later_page(client: TestClient, url: str) -> str:
 MOST = {
     "home, staff": 18,  # with 我的待办: reviews, decisions, acceptances, the tracked places and their overdue counts
     "home, resident": 14,  # with 我的待办: her meetings, what she may co-sign and rate
-    "community home": 13,  # with the open votes the reader may cast (their verified homes, then the rolls)
+    # With the open votes the reader may cast (their verified homes, then the rolls), and the place's home page:
+    # 8 more (the places around it, open votes, proposals by stage, meetings, works with their percents, results,
+    # closings, councils and staff: statistics/place_home.py).
+    "community home": 21,
     "compound's proposals": 12,
     "compound's proposals, a later page": 12,
     "compound's proposals, JSON": 12,

@@ -19,6 +19,7 @@ from deliberate.places.rules import child_kind, kind_label
 from deliberate.policy import Act, may
 from deliberate.policy.access import access_household, access_place
 from deliberate.refusal import NotFound
+from deliberate.statistics.place_home import place_home
 from deliberate.voting import queries as vote_queries
 from deliberate.web.auth import current_person, current_user, db, require_user
 from deliberate.web.database import reader
@@ -49,8 +50,11 @@ def detail(request: Request) -> Response:
     place = accessed(request, access_place)
     can = {act.value: may(current_person(request), act, place) for act in Act}
     ballots = vote_queries.open_ballots(db(request), current_user(request), within=place)
-    return render(request, "places/detail.html", queries.place_page(db(request), place, can),
-                  extra={"open_ballots": ballots})
+    page = queries.place_page(db(request), place, can)
+    home = place_home(db(request), place, utcnow())
+    url = request.app.url_path_for
+    return render(request, "places/detail.html", page, data=page.as_json(url) | {"home": home.as_json(url)},
+                  extra={"open_ballots": ballots, "home": home})
 
 
 def _place_form(request: Request, place: Place, values: dict[str, Any], errors: dict[str, str],
