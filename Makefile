@@ -54,6 +54,7 @@ browser-deps:
 	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  echo "browser-deps: installing$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
