@@ -46,7 +46,8 @@ test: install-test browser-deps
 	$(BIN)/pytest
 
 # The real-browser tests (tests/browser) drive Debian's Chromium with Playwright (never `playwright
-# install`), need CJK fonts to render Chinese, and check pages with axe-core from the npm registry.
+# install`), need CJK fonts to render Chinese, check pages with axe-core from the npm registry, and read the
+# QR codes of printed notices with zbarimg (zbar-tools).
 # Each piece is installed only when it is missing.
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 browser-deps:
@@ -54,6 +55,7 @@ browser-deps:
 	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
 	command -v fc-list >/dev/null 2>&1 || missing="$$missing fontconfig"; \
 	fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing="$$missing fonts-noto-cjk"; \
+	command -v zbarimg >/dev/null 2>&1 || missing="$$missing zbar-tools"; \
 	if [ -n "$$missing" ]; then \
 	  echo "browser-deps: installing$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \

@@ -95,7 +95,7 @@ LEVELS: dict[tuple[str, str], str] = {
     ("proposals:start", P): local("staff"), ("proposals:complete", P): local("staff"),
     ("proposals:inspect", P): local("supervisor"), ("proposals:acceptance", P): local("leader_yg1"),
     ("proposals:rate", P): local("resident"), ("proposals:close", P): local("staff"),
-    ("proposals:photo", G): PUBLIC,
+    ("proposals:photo", G): PUBLIC, ("proposals:notice", G): PUBLIC,
     ("tracking:page", G): local("staff"), ("tracking:csv", G): local("staff"),
     ("discussion:thread", G): PUBLIC, ("discussion:post", P): local("resident"),
     ("discussion:edit", G): local("author"), ("discussion:edit", P): local("author"),
@@ -175,6 +175,7 @@ def _world(session: Session) -> World:
                        .where(Proposal.stage == Stage.IMPLEMENTATION.value))
     public = session.get(Proposal, milestone.proposal_id)
     plan = _first(session, select(Plan).where(Plan.status == PlanStatus.DRAFT))
+    closed = _first(session, select(Proposal).where(Proposal.stage == Stage.CLOSED.value))
     assert public is not None
     (photo,) = photos.do_attach(session, public, resident, "progress", None, [("site.png", PNG)])
     session.commit()
@@ -216,6 +217,7 @@ def _params_for(name: str, o: dict[str, Any]) -> dict[str, Any]:
         "proposals:plan.json": {"id": o["plan"].proposal_id, "plan_id": o["plan"].id},
         "proposals:complete_milestone": {"id": o["public"].id, "milestone_id": o["milestone"].id},
         "proposals:photo": {"id": o["photo"].id},
+        "proposals:notice": {"id": o["closed"].id, "kind": "closing"},
         "discussion:thread": {"kind": "proposal", "id": o["comment"].subject_id},
         "discussion:post": {"kind": "proposal", "id": o["comment"].subject_id},
         "discussion:dismiss": {"id": o["report"].id},

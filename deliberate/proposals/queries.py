@@ -34,6 +34,7 @@ from deliberate.proposals.models import (
     CostItem,
     Follow,
     Inspection,
+    InspectionKind,
     Milestone,
     Plan,
     PlanStatus,
@@ -43,6 +44,7 @@ from deliberate.proposals.models import (
     ProposalEvent,
     ProposalRating,
 )
+from deliberate.proposals.plans import CostLine
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Stage
 from deliberate.voting import labels as vote_labels
@@ -149,6 +151,7 @@ class ProposalPage:
     is_author: bool
     spending: works.Spending | None = None  # once a plan is approved: spent against its budget
     works_started: bool = False  # 开工 recorded since the plan's approval or the last failed acceptance
+    notices: frozenset[str] = frozenset()  # the notices (公示) it has reached: "plans", "acceptance", "closing"
     errors_for: dict[str, dict[str, str]] = field(default_factory=dict)  # a form sent back: its problems
     entered: Mapping[str, Any] = field(default_factory=dict)  # and what was typed in it
     discussion: Any = None  # the thread (discussion.queries.ThreadView), which the view adds
@@ -233,7 +236,69 @@ def proposal_page(session: Session, proposal: Proposal, place: Place, person: Pe
         is_author=user is not None and user.id == proposal.author_id,
         spending=works.spending_of(done.costs, approved_version(plan_rows)) if stage in AFTER_APPROVAL else None,
         works_started=works.started_in([event.action for event, _user in timeline]),
+        notices=notices_reached(proposal, plan_rows),
         errors_for={invalid.form: invalid.errors} if invalid else {}, entered=invalid.entered if invalid else {},
+    )
+
+
+# Notices (公示) for the bulletin board --------------------------------------------------------------
+
+# Each notice, and the stages at which its step has been reached: before them there is nothing to post.
+NOTICE_STAGES: dict[str, frozenset[Stage]] = {
+    "plans": frozenset({Stage.DISCLOSURE, Stage.DECISION}) | AFTER_APPROVAL,
+    "acceptance": RATED,
+    "closing": frozenset({Stage.CLOSED}),
+}
+
+
+_COST_LINES = plans.cost_lines  # (a field of the notice is named `plans`)
+
+
+@dataclass
+class ProposalNotice:
+    """A printable notice of one step of a proposal: its plans in disclosure, its acceptance, its closing."""
+
+    kind: str  # a key of NOTICE_STAGES
+    proposal: Proposal
+    place: Place
+    trail: list[Place]
+    plans: list[tuple[Plan, PlanVersion]]  # the plans that were disclosed
+    approved: PlanVersion | None
+    acceptance: Inspection | None  # the acceptance that passed (the latest)
+    satisfaction: works.Satisfaction | None  # on the closing's notice
+    spent_centi: int
+    issued_at: datetime | None  # the day the step was reached: the notice's date
+    cost_lines: Callable[[PlanVersion], list[CostLine]] = _COST_LINES
+    rating_labels: dict[rules.Rating, str] = field(default_factory=rules.rating_labels)
+
+
+def notices_reached(proposal: Proposal, plan_rows: list[tuple[Plan, PlanVersion]]) -> frozenset[str]:
+    """The notices this proposal has reached (the plans' only once a plan was disclosed)."""
+    disclosed = any(plan.disclosure_starts_at for plan, _version in plan_rows)
+    return frozenset(kind for kind, stages in NOTICE_STAGES.items()
+                     if Stage(proposal.stage) in stages and (kind != "plans" or disclosed))
+
+
+def proposal_notice(session: Session, proposal: Proposal, place: Place, kind: str) -> ProposalNotice | None:
+    """The notice of that step, or None before the proposal reaches it (or for a notice that does not exist)."""
+    if kind not in NOTICE_STAGES or Stage(proposal.stage) not in NOTICE_STAGES[kind]:
+        return None
+    plan_rows = [(plan, version) for plan, version in plans.plans_of(session, proposal) if plan.disclosure_starts_at]
+    if kind not in notices_reached(proposal, plan_rows):
+        return None
+    acceptance, spent = None, 0
+    if kind != "plans":
+        acceptance = next((i for i in works.inspections_of(session, proposal)
+                           if i.kind == InspectionKind.ACCEPTANCE_PASSED), None)
+        spent = sum(cost.amount_centi for cost in works.costs_of(session, proposal))
+    starts = [plan.disclosure_starts_at for plan, _v in plan_rows if plan.disclosure_starts_at]
+    issued = {"plans": min(starts) if starts else None, "closing": proposal.closed_at,
+              "acceptance": acceptance.created_at if acceptance else None}[kind]
+    return ProposalNotice(
+        kind=kind, proposal=proposal, place=place, trail=_trail(session, place), plans=plan_rows,
+        approved=approved_version(plan_rows), acceptance=acceptance,
+        satisfaction=satisfaction(session, proposal, place) if kind == "closing" else None,
+        spent_centi=spent, issued_at=issued,
     )
 
 

@@ -35,6 +35,7 @@ from deliberate.proposals.access import (
 from deliberate.proposals.models import Plan, Proposal
 from deliberate.proposals.rules import Action as Move
 from deliberate.proposals.rules import Stage
+from deliberate.refusal import NotFound
 from deliberate.web.auth import current_person, current_user, db, require_person, require_user
 from deliberate.web.confirm import ask_to_confirm, confirmed
 from deliberate.web.loading import accessed
@@ -153,6 +154,15 @@ def edit_proposal(request: Request) -> Response:
 def detail(request: Request) -> Response:
     proposal, place = accessed(request, access_proposal)
     return _page(request, proposal, place)
+
+
+def notice(request: Request) -> Response:
+    """A step's notice (公示) to print for the bulletin board: public like the proposal, 404 before the step."""
+    proposal, place = accessed(request, access_proposal)
+    page = queries.proposal_notice(db(request), proposal, place, request.path_params["kind"])
+    if page is None:
+        raise NotFound(_("提案还没有到这一步，没有这份公示。"))
+    return render(request, "proposals/notice.html", page)
 
 
 # Moves of residents and authors ----------------------------------------------------------------
@@ -429,6 +439,7 @@ def photo(request: Request) -> Response:
 routes = [
     Route("/places/{id:int}/proposals/new", new_proposal, methods=["GET", "POST"], name="new"),
     *public_routes("/proposals/{id:int}", detail, "detail"),
+    Route("/proposals/{id:int}/notice/{kind:str}", notice, methods=["GET"], name="notice"),
     Route("/proposals/{id:int}/edit", edit_proposal, methods=["GET", "POST"], name="edit"),
     Route("/proposals/{id:int}/submit", submit, methods=["POST"], name="submit"),
     Route("/proposals/{id:int}/cosign", cosign, methods=["POST"], name="cosign"),

@@ -18,7 +18,7 @@ from deliberate.db import from_centi
 from deliberate.inbox.queries import unread_count
 from deliberate.settings import PROJECT_ROOT, Settings
 from deliberate.voting.tally import explain_stored
-from deliberate.web import markdown, sessions
+from deliberate.web import markdown, qr, sessions
 from deliberate.web.auth import current_user
 from deliberate.web.database import reader
 from deliberate.web.middleware import CSRF_FIELD
@@ -84,6 +84,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     env.globals["csrf_field"] = csrf_field
     env.globals["explain_result"] = explain_stored
     env.globals["LOCALE_NAMES"] = i18n.LOCALE_NAMES
+    env.globals["public_address"] = qr.public_address
+    env.globals["qr_svg"] = qr.qr_svg
     return templates
 
 
