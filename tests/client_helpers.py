@@ -24,3 +24,10 @@ def post(client: TestClient, url: str, data: dict | None = None, *, form_page: s
 def login(client: TestClient, username: str, password: str = "password123") -> None:
     response = post(client, "/login", {"username": username, "password": password})
     assert response.status_code == 303, response.text
+
+
+def logged_in(app, username: str, password: str = "password123") -> TestClient:  # type: ignore[no-untyped-def]
+    """A browser of its own, logged in as `username`, that does not follow redirects (so tests see the 303)."""
+    client = TestClient(app, follow_redirects=False)
+    login(client, username, password)
+    return client

@@ -7,7 +7,7 @@ import importlib.util
 from datetime import timedelta
 from pathlib import Path
 
-from client_helpers import csrf_token, login
+from client_helpers import csrf_token, logged_in
 from factories import reload
 from sqlalchemy import text, update
 from sqlmodel import col, select
@@ -22,12 +22,6 @@ from deliberate.voting import actions as voting
 
 MIGRATION = next((Path(__file__).resolve().parents[2] / "migrations" / "versions").glob(
     "*_vote_and_meeting_notifications_one_thread.py"))
-
-
-def _as(app, username):  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
 
 
 def _say(client, kind, ident, body, **extra):  # type: ignore[no-untyped-def]
@@ -54,10 +48,10 @@ def _voted_on(session, cast, with_plan):  # type: ignore[no-untyped-def]
 def test_the_vote_on_the_plans_is_discussed_in_the_proposals_thread_and_each_page_shows_it(app, session, cast,
                                                                                           with_plan):
     proposal, plan, vote = _voted_on(session, cast, with_plan)
-    where = _say(_as(app, "neighbour"), "vote", vote.id, "投票前想知道油漆的价格。")
+    where = _say(logged_in(app, "neighbour"), "vote", vote.id, "投票前想知道油漆的价格。")
     assert where.startswith(f"/votes/{vote.id}#c")
-    _say(_as(app, "author"), "proposal", proposal.id, "提案页上的意见。")
-    _say(_as(app, "neighbour2"), "plan", plan.id, "方案页上的意见。")
+    _say(logged_in(app, "author"), "proposal", proposal.id, "提案页上的意见。")
+    _say(logged_in(app, "neighbour2"), "plan", plan.id, "方案页上的意见。")
 
     reload(session)
     rows = session.exec(select(Comment).order_by(col(Comment.id))).all()
@@ -74,7 +68,7 @@ def test_the_vote_on_the_plans_is_discussed_in_the_proposals_thread_and_each_pag
     assert f'href="/proposals/{proposal.id}#discussion"' in vote_page
     # The proposal's followers hear of it, with a link to where it was said.
     told = session.exec(select(Notification).where(Notification.comment_id == rows[0].id)).all()
-    assert told and f"/votes/{vote.id}#c{rows[0].id}" in _as(app, "author").get("/notifications").text
+    assert told and f"/votes/{vote.id}#c{rows[0].id}" in logged_in(app, "author").get("/notifications").text
 
 
 def test_a_vote_on_no_proposal_keeps_a_thread_of_its_own(app, session, cast):
@@ -85,7 +79,7 @@ def test_a_vote_on_no_proposal_keeps_a_thread_of_its_own(app, session, cast):
         by=people["council"])
     voting.do_open(session, vote, building)
     session.commit()
-    _say(_as(app, "neighbour"), "vote", vote.id, "电梯费用怎么分摊？")
+    _say(logged_in(app, "neighbour"), "vote", vote.id, "电梯费用怎么分摊？")
     reload(session)
     comment = session.exec(select(Comment)).one()
     assert (comment.subject_kind, comment.subject_id, comment.about_kind) == ("vote", vote.id, "")
@@ -104,11 +98,11 @@ def test_the_migration_moves_old_plan_and_vote_threads_into_the_proposals_with_l
         app, session, database, cast, with_plan):
     _town, _building, _people, _p = cast
     proposal, plan, vote = _voted_on(session, cast, with_plan)
-    on_plan = _say(_as(app, "neighbour"), "plan", plan.id, "方案的意见")
+    on_plan = _say(logged_in(app, "neighbour"), "plan", plan.id, "方案的意见")
     on_plan_id = int(on_plan.rsplit("#c", 1)[1])
-    _say(_as(app, "author"), "plan", plan.id, "回答方案的意见", parent=str(on_plan_id))
-    _say(_as(app, "neighbour2"), "vote", vote.id, "表决的意见")
-    _say(_as(app, "author"), "proposal", proposal.id, "提案的意见")
+    _say(logged_in(app, "author"), "plan", plan.id, "回答方案的意见", parent=str(on_plan_id))
+    _say(logged_in(app, "neighbour2"), "vote", vote.id, "表决的意见")
+    _say(logged_in(app, "author"), "proposal", proposal.id, "提案的意见")
     reload(session)
     before = {c.id: (c.parent_id, c.depth, c.body) for c in session.exec(select(Comment)).all()}
     # As the comments were before: in the plan's and the vote's own threads, with no label.

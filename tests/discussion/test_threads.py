@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from client_helpers import csrf_token, login
+from client_helpers import csrf_token, logged_in
 from factories import reload
 from sqlalchemy import update
 from sqlmodel import select
@@ -22,12 +22,6 @@ from deliberate.proposals.models import Notification, NotificationKind
 from deliberate.voting import actions as voting
 
 
-def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
-
-
 def _post(client: TestClient, url: str, data: dict | None = None):  # type: ignore[no-untyped-def]
     return client.post(url, data={**(data or {}), "csrf_token": csrf_token(client, "/notifications")})
 
@@ -42,7 +36,7 @@ def _say(client: TestClient, proposal_id: int, body: str, **extra: str) -> int:
 
 def test_residents_comment_and_answer_and_the_page_shows_the_tree_and_the_balance(app, session, cast):
     _town, _building, _people, proposal = cast
-    neighbour, neighbour2, author = _as(app, "neighbour"), _as(app, "neighbour2"), _as(app, "author")
+    neighbour, neighbour2, author = logged_in(app, "neighbour"), logged_in(app, "neighbour2"), logged_in(app, "author")
     first = _say(neighbour, proposal.id, "我**支持**划车位。<script>alert(1)</script>", stance="for")
     answer = _say(author, proposal.id, "谢谢！", parent=str(first))
     deeper = _say(neighbour, proposal.id, "不客气", parent=str(answer))
@@ -68,7 +62,7 @@ def test_residents_comment_and_answer_and_the_page_shows_the_tree_and_the_balanc
 
 def test_threads_sort_by_oldest_newest_and_most_helpful(app, session, cast):
     _town, _building, _people, proposal = cast
-    neighbour, neighbour2 = _as(app, "neighbour"), _as(app, "neighbour2")
+    neighbour, neighbour2 = logged_in(app, "neighbour"), logged_in(app, "neighbour2")
     old = _say(neighbour, proposal.id, "最早的意见")
     new = _say(neighbour, proposal.id, "最新的意见")
     assert _post(neighbour2, f"/comments/{old}/helpful").status_code == 303
@@ -83,8 +77,8 @@ def test_threads_sort_by_oldest_newest_and_most_helpful(app, session, cast):
 
     assert order("oldest") == [str(old), str(new)]
     assert order("newest") == [str(new), str(old)]
-    assert _post(_as(app, "author"), f"/comments/{new}/helpful").status_code == 303
-    assert _post(_as(app, "leader"), f"/comments/{new}/helpful").status_code == 403  # no resident here
+    assert _post(logged_in(app, "author"), f"/comments/{new}/helpful").status_code == 303
+    assert _post(logged_in(app, "leader"), f"/comments/{new}/helpful").status_code == 403  # no resident here
     assert order("helpful") == [str(old), str(new)]  # equally helpful: the older first
     assert _post(neighbour2, f"/comments/{new}/helpful").status_code == 303
     assert order("helpful") == [str(new), str(old)]
@@ -97,21 +91,21 @@ def test_threads_sort_by_oldest_newest_and_most_helpful(app, session, cast):
 def test_only_residents_of_the_place_and_its_officials_may_comment(app, session, cast):
     _town, _building, _people, proposal = cast
     url = f"/threads/proposal/{proposal.id}/comments"
-    assert _post(_as(app, "outsider"), url, {"body": "路过"}).status_code == 403
-    assert _post(_as(app, "supervisor"), url, {"body": "路过"}).status_code == 403
-    assert _post(_as(app, "staff"), url, {"body": "社区已收到，会尽快处理。"}).status_code == 303
+    assert _post(logged_in(app, "outsider"), url, {"body": "路过"}).status_code == 403
+    assert _post(logged_in(app, "supervisor"), url, {"body": "路过"}).status_code == 403
+    assert _post(logged_in(app, "staff"), url, {"body": "社区已收到，会尽快处理。"}).status_code == 303
     anonymous = TestClient(app, follow_redirects=False)
     token = csrf_token(anonymous, "/login")
     refused = anonymous.post(url, data={"body": "匿名", "csrf_token": token})
     assert refused.status_code == 303 and refused.headers["location"].startswith("/login")
-    assert _post(_as(app, "neighbour"), "/threads/proposal/999999/comments", {"body": "x"}).status_code == 404
-    assert _post(_as(app, "neighbour"), "/threads/nonsense/1/comments", {"body": "x"}).status_code == 404
-    assert _post(_as(app, "neighbour"), url, {"body": "x", "parent": "999999"}).status_code == 404
+    assert _post(logged_in(app, "neighbour"), "/threads/proposal/999999/comments", {"body": "x"}).status_code == 404
+    assert _post(logged_in(app, "neighbour"), "/threads/nonsense/1/comments", {"body": "x"}).status_code == 404
+    assert _post(logged_in(app, "neighbour"), url, {"body": "x", "parent": "999999"}).status_code == 404
 
 
 def test_a_comment_with_a_problem_comes_back_with_the_text_kept(app, session, cast):
     _town, _building, _people, proposal = cast
-    neighbour = _as(app, "neighbour")
+    neighbour = logged_in(app, "neighbour")
     empty = _post(neighbour, f"/threads/proposal/{proposal.id}/comments", {"body": "   ", "stance": "for"})
     assert empty.status_code == 422 and "请写下您的意见" in empty.text
     assert 'value="for" checked' in empty.text
@@ -119,7 +113,7 @@ def test_a_comment_with_a_problem_comes_back_with_the_text_kept(app, session, ca
 
 def test_a_flood_is_stopped_with_429_and_the_text_kept(app, session, cast):
     _town, _building, _people, proposal = cast
-    neighbour = _as(app, "neighbour")
+    neighbour = logged_in(app, "neighbour")
     for n in range(rules.FLOOD_COUNT):
         _say(neighbour, proposal.id, f"第 {n + 1} 条")
     flood = _post(neighbour, f"/threads/proposal/{proposal.id}/comments", {"body": "还有一条"})
@@ -130,11 +124,11 @@ def test_a_flood_is_stopped_with_429_and_the_text_kept(app, session, cast):
 
 def test_authors_edit_within_the_window_and_delete_leaving_a_placeholder(app, session, cast):
     _town, _building, _people, proposal = cast
-    neighbour = _as(app, "neighbour")
+    neighbour = logged_in(app, "neighbour")
     first = _say(neighbour, proposal.id, "写错了", stance="for")
-    answer = _say(_as(app, "author"), proposal.id, "是吗？", parent=str(first))
+    answer = _say(logged_in(app, "author"), proposal.id, "是吗？", parent=str(first))
     assert neighbour.get(f"/comments/{first}/edit").status_code == 200
-    assert _as(app, "author").get(f"/comments/{first}/edit").status_code == 403
+    assert logged_in(app, "author").get(f"/comments/{first}/edit").status_code == 403
     edited = _post(neighbour, f"/comments/{first}/edit", {"body": "改好了", "stance": "against"})
     assert edited.status_code == 303
     page = TestClient(app).get(f"/proposals/{proposal.id}").text
@@ -148,27 +142,27 @@ def test_authors_edit_within_the_window_and_delete_leaving_a_placeholder(app, se
     late = _post(neighbour, f"/comments/{first}/edit", {"body": "再改"})
     assert late.status_code == 409 and "分钟后就不能再修改" in late.text
 
-    assert _post(_as(app, "author"), f"/comments/{first}/delete").status_code == 403
+    assert _post(logged_in(app, "author"), f"/comments/{first}/delete").status_code == 403
     assert _post(neighbour, f"/comments/{first}/delete").status_code == 303
     page = TestClient(app).get(f"/proposals/{proposal.id}").text
     assert "这条评论已被作者删除" in page and "改好了" not in page and f'id="c{answer}"' in page
     assert "反对 1 人" not in page
     assert _post(neighbour, f"/comments/{first}/delete").status_code == 409
-    assert _post(_as(app, "author"), f"/threads/proposal/{proposal.id}/comments",
+    assert _post(logged_in(app, "author"), f"/threads/proposal/{proposal.id}/comments",
                  {"body": "回复已删除的", "parent": str(first)}).status_code == 409
 
 
 def test_answers_tell_the_conversation_and_comments_tell_the_followers(app, session, cast):
     _town, _building, people, proposal = cast
-    first = _say(_as(app, "neighbour"), proposal.id, "车位怎么分？")
+    first = _say(logged_in(app, "neighbour"), proposal.id, "车位怎么分？")
     reload(session)
     told = {(n.user_id, n.kind) for n in session.exec(select(Notification).where(Notification.comment_id == first))}
     assert told == {(people["author"].id, NotificationKind.COMMENT)}  # the author follows the proposal
-    answer = _say(_as(app, "neighbour2"), proposal.id, "抽签吧。", parent=str(first))
+    answer = _say(logged_in(app, "neighbour2"), proposal.id, "抽签吧。", parent=str(first))
     reload(session)
     told = {(n.user_id, n.kind) for n in session.exec(select(Notification).where(Notification.comment_id == answer))}
     assert told == {(people["neighbour"].id, NotificationKind.REPLY), (people["author"].id, NotificationKind.COMMENT)}
-    inbox = _as(app, "neighbour").get("/notifications").text
+    inbox = logged_in(app, "neighbour").get("/notifications").text
     assert "回复了讨论" in inbox and "抽签吧。" in inbox and f"/proposals/{proposal.id}#c{answer}" in inbox
 
 
@@ -189,7 +183,7 @@ def test_a_plan_is_discussed_in_its_proposals_one_thread_labelled_and_read_from_
     subject = find(session, "plan", plan.id)
     assert subject is not None and subject.url == f"/proposals/{proposal.id}/plans/{plan.id}"
 
-    response = _post(_as(app, "neighbour"), f"/threads/plan/{plan.id}/comments", {"body": "油漆要环保的。"})
+    response = _post(logged_in(app, "neighbour"), f"/threads/plan/{plan.id}/comments", {"body": "油漆要环保的。"})
     assert response.headers["location"].startswith(f"/proposals/{proposal.id}/plans/{plan.id}#c")
     assert "油漆要环保的。" in TestClient(app).get(f"/proposals/{proposal.id}/plans/{plan.id}").text
     proposal_page = TestClient(app).get(f"/proposals/{proposal.id}").text
@@ -201,10 +195,10 @@ def test_a_plan_is_discussed_in_its_proposals_one_thread_labelled_and_read_from_
     assert (comment.subject_kind, comment.subject_id, comment.about_kind, comment.about_id) == (
         "proposal", proposal.id, "plan", plan.id)
     # Said on the proposal's page, answered from the plan's: the answer is in the same thread, about the plan.
-    said = _post(_as(app, "author"), f"/threads/proposal/{proposal.id}/comments", {"body": "大家怎么看？"})
+    said = _post(logged_in(app, "author"), f"/threads/proposal/{proposal.id}/comments", {"body": "大家怎么看？"})
     assert said.headers["location"].startswith(f"/proposals/{proposal.id}#c")
     first = int(said.headers["location"].rsplit("#c", 1)[1])
-    answer = _post(_as(app, "neighbour"), f"/threads/plan/{plan.id}/comments",
+    answer = _post(logged_in(app, "neighbour"), f"/threads/plan/{plan.id}/comments",
                    {"body": "我看划线就好。", "parent": str(first)})
     assert answer.status_code == 303
     reload(session)
@@ -225,7 +219,7 @@ def test_an_open_vote_has_a_thread_and_a_draft_vote_has_none(app, session, cast)
     assert TestClient(app).get(f"/threads/vote/{vote.id}").status_code == 404
     voting.do_open(session, vote, building)
     session.commit()
-    response = _post(_as(app, "neighbour"), f"/threads/vote/{vote.id}/comments", {"body": "电梯费用怎么分摊？"})
+    response = _post(logged_in(app, "neighbour"), f"/threads/vote/{vote.id}/comments", {"body": "电梯费用怎么分摊？"})
     assert response.headers["location"].startswith(f"/votes/{vote.id}#c")
     page = TestClient(app).get(f"/votes/{vote.id}").text
     assert "电梯费用怎么分摊？" in page and 'id="discussion"' in page

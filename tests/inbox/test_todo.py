@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from client_helpers import login
+from client_helpers import logged_in
 from factories import make_proposal_cast, make_staff, make_user, reload
 from sqlmodel import Session
 from starlette.testclient import TestClient
@@ -26,12 +26,6 @@ from deliberate.proposals import tracking, works
 from deliberate.proposals.actions import Draft
 from deliberate.proposals.models import Milestone, Proposal
 from deliberate.proposals.rules import Rating, Stage
-
-
-def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
 
 
 def _proposal(session: Session, place: Place, author: User, title: str, stage: Stage | None = None) -> Proposal:
@@ -78,7 +72,7 @@ def test_a_resident_sees_what_she_may_cosign_and_rate_and_her_meetings_and_nobod
     meeting = _meeting(session, building, people["staff"])
     _register(session, meeting, people["neighbour"])
 
-    home = _as(app, "neighbour").get("/").text
+    home = logged_in(app, "neighbour").get("/").text
     assert "我的待办" in home
     cosign = _section(home, "cosign")
     assert f'href="/proposals/{collecting.id}#cosign"' in cosign and "楼道加装扶手" in cosign
@@ -89,10 +83,10 @@ def test_a_resident_sees_what_she_may_cosign_and_rate_and_her_meetings_and_nobod
     assert "待受理的提案" not in home and "逾期事项" not in home  # no staff work for a resident
 
     # The author co-signs nothing of her own; she may rate her own works.
-    authored = _as(app, "author").get("/").text
+    authored = logged_in(app, "author").get("/").text
     assert "楼道加装扶手" not in _section(authored, "cosign") and "绿化改造" in _section(authored, "rating")
     # The resident of the other compound sees nothing of this building.
-    outsider = _as(app, "outsider").get("/").text
+    outsider = logged_in(app, "outsider").get("/").text
     assert "楼道加装扶手" not in outsider and "绿化改造" not in outsider and "停车协商会" not in outsider
     assert "别处的提案" not in outsider  # her own proposal: she may not co-sign it
 
@@ -106,7 +100,7 @@ def test_what_was_cosigned_or_rated_leaves_the_list(app, session):
     proposals.do_cosign(session, collecting, building, person, neighbour)
     works.do_rate(session, finished, building, person, neighbour, rating=Rating.SATISFIED, comment="")
     session.commit()
-    home = _as(app, "neighbour").get("/").text
+    home = logged_in(app, "neighbour").get("/").text
     assert "楼道加装扶手" not in home and "绿化改造" not in home
     # A rating period that has ended asks nobody.
     reload(session)
@@ -121,7 +115,7 @@ def test_staff_and_councils_see_reviews_decisions_acceptances_and_overdue_with_l
     deciding = _proposal(session, building, people["author"], "待决定的方案", Stage.DECISION)
     accepting = _proposal(session, building, people["author"], "待验收的路面", Stage.ACCEPTANCE)
     other = _proposal(session, town.building(3), people["outsider"], "别处待受理", Stage.REVIEW)
-    staff = _as(app, "staff").get("/").text
+    staff = logged_in(app, "staff").get("/").text
     assert f'href="/proposals/{review.id}#review"' in _section(staff, "reviews")
     assert f'href="/proposals/{other.id}#review"' in _section(staff, "reviews")  # the whole community
     assert f'href="/proposals/{deciding.id}#plans"' in _section(staff, "decisions")
@@ -129,16 +123,16 @@ def test_staff_and_councils_see_reviews_decisions_acceptances_and_overdue_with_l
     overdue = _section(staff, "overdue")
     assert f'href="/places/{town.community.id}/tracking#summary"' in overdue and "项逾期" in overdue
 
-    council = _as(app, "council").get("/").text  # the building's council: its own place only
+    council = logged_in(app, "council").get("/").text  # the building's council: its own place only
     assert "待受理的车棚" in council and "待决定的方案" in council and "别处待受理" not in council
     assert "逾期事项" not in council  # the tracking page is staff's
-    leader = _as(app, "leader").get("/").text  # accepts works of the building
+    leader = logged_in(app, "leader").get("/").text  # accepts works of the building
     assert "待验收的路面" in _section(leader, "acceptances") and "待受理的车棚" not in leader
-    supervisor = _as(app, "supervisor").get("/").text
+    supervisor = logged_in(app, "supervisor").get("/").text
     assert "待验收的路面" in _section(supervisor, "acceptances")
     # Staff of another community see nothing of this one.
     make_staff(session, _other_community(session), "far_staff")
-    far = _as(app, "far_staff").get("/").text
+    far = logged_in(app, "far_staff").get("/").text
     assert "待受理的车棚" not in far and "逾期事项" not in far
 
 
@@ -165,7 +159,7 @@ def test_lists_are_capped_with_a_link_to_the_whole_list(app, session):
     town, building, people = make_proposal_cast(session)
     for n in range(todo.CAP + 2):
         _proposal(session, building, people["author"], f"第{n}号待受理", Stage.REVIEW)
-    staff = _as(app, "staff").get("/").text
+    staff = logged_in(app, "staff").get("/").text
     reviews = _section(staff, "reviews")
     assert reviews.count('href="/proposals/') == todo.CAP
     assert f'href="/places/{town.community.id}/tracking#review"' in reviews and f"全部 {todo.CAP + 2} 项" in reviews
@@ -175,4 +169,4 @@ def test_a_visitor_and_a_person_with_nothing_to_do_see_no_todo(app, session):
     make_proposal_cast(session)
     assert "我的待办" not in TestClient(app).get("/").text
     make_user(session, "plain")
-    assert "我的待办" not in _as(app, "plain").get("/").text
+    assert "我的待办" not in logged_in(app, "plain").get("/").text

@@ -4,10 +4,9 @@ only with a public reason: never into another compound's, a smaller place's, or 
 from __future__ import annotations
 
 import pytest
-from client_helpers import csrf_token, login
+from client_helpers import csrf_token, logged_in
 from factories import make_proposal_cast, reload
 from sqlmodel import select
-from starlette.testclient import TestClient
 
 from deliberate.accounts.people import load_person
 from deliberate.proposals import actions, rules
@@ -112,18 +111,12 @@ def test_a_buildings_proposal_merges_into_its_compounds_with_its_cosigners(sessi
     assert source.stage == Stage.MERGED and source.merged_into_id == target.id
 
 
-def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
-
-
 def test_the_merge_form_without_a_reason_comes_back_filled_in(app, session, cast):
     town, building, people = cast
     source = _at(session, building, people["author"], "楼下停车难", Stage.REVIEW)
     target = _at(session, town.compounds[0], people["author"], "小区停车难", Stage.REVIEW)
     elsewhere = _at(session, town.compounds[1], people["author"], "另一小区", Stage.REVIEW)
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
     page = staff.get(f"/proposals/{source.id}")
     assert f'<option value="{target.id}"' in page.text and f'<option value="{elsewhere.id}"' not in page.text
     token = csrf_token(staff, "/notifications")

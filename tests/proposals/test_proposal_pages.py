@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from client_helpers import csrf_token, login
+from client_helpers import csrf_token, logged_in
 from factories import make_proposal_cast, reload
 from query_helpers import statements
 from sqlmodel import select
@@ -38,12 +38,6 @@ def town(session):  # type: ignore[no-untyped-def]
     return building, people
 
 
-def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
-
-
 def _post(client: TestClient, url: str, data: dict | None = None, files=None, page: str | None = None,  # type: ignore[no-untyped-def]
           *, confirm: bool = True):
     """A form sent as a browser does; an irreversible step already confirmed unless `confirm` is False."""
@@ -53,7 +47,7 @@ def _post(client: TestClient, url: str, data: dict | None = None, files=None, pa
 
 
 def _write(app, building, *, intent="submit", title="楼下停车难", files=None):  # type: ignore[no-untyped-def]
-    author = _as(app, "author")
+    author = logged_in(app, "author")
     response = _post(author, f"/places/{building.id}/proposals/new",
                      {"title": title, "category": "parking", "body": "晚上**没有**车位。<script>x()</script>",
                       "intent": intent}, files=files)
@@ -83,7 +77,7 @@ def test_resident_writes_a_proposal_with_a_photo_and_everyone_reads_it_sanitised
 
 def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_saved(app, session, town):
     building, _people = town
-    author = _as(app, "author")
+    author = logged_in(app, "author")
     response = _post(author, f"/places/{building.id}/proposals/new",
                      {"title": "停车", "category": "parking", "body": "", "intent": "submit"},
                      files=[("photos", ("car.png", b"MZ\x90\x00 not a picture", "image/png"))])
@@ -95,14 +89,14 @@ def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_saved(app, sessio
 
 def test_missing_title_and_category_are_explained_in_the_form(app, town):
     building, _people = town
-    response = _post(_as(app, "author"), f"/places/{building.id}/proposals/new", {"title": "", "category": "x"})
+    response = _post(logged_in(app, "author"), f"/places/{building.id}/proposals/new", {"title": "", "category": "x"})
     assert response.status_code == 422
     assert "请写一个标题" in response.text and "请选择类别" in response.text
 
 
 def test_only_residents_of_the_place_may_write_there(app, town):
     building, _people = town
-    assert _as(app, "outsider").get(f"/places/{building.id}/proposals/new").status_code == 403
+    assert logged_in(app, "outsider").get(f"/places/{building.id}/proposals/new").status_code == 403
     assert TestClient(app, follow_redirects=False).get(f"/places/{building.id}/proposals/new").status_code == 303
 
 
@@ -110,16 +104,16 @@ def test_a_draft_is_seen_only_by_its_author_until_submitted(app, session, town):
     building, _people = town
     author, proposal_id = _write(app, building, intent="draft")
     assert author.get(f"/proposals/{proposal_id}").status_code == 200
-    assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 404
+    assert logged_in(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 404
     assert TestClient(app).get(f"/proposals/{proposal_id}.json").status_code == 404
     assert _post(author, f"{P}{proposal_id}/submit").status_code == 303
-    assert _as(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 200
+    assert logged_in(app, "neighbour").get(f"/proposals/{proposal_id}").status_code == 200
 
 
 def test_an_authors_step_is_forbidden_to_others_and_out_of_turn_for_the_author(app, session, town):
     building, _people = town
     author, proposal_id = _write(app, building)
-    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/withdraw", {"reason": "不要了"}).status_code == 403
+    assert _post(logged_in(app, "neighbour"), f"{P}{proposal_id}/withdraw", {"reason": "不要了"}).status_code == 403
     assert _post(author, f"{P}{proposal_id}/resubmit").status_code == 409  # the author's, but not now
     assert _post(author, f"{P}{proposal_id}/withdraw", {"reason": "不要了"}).status_code == 303
 
@@ -127,13 +121,13 @@ def test_an_authors_step_is_forbidden_to_others_and_out_of_turn_for_the_author(a
 def test_cosigns_move_it_to_review_and_a_bad_move_is_refused_with_its_reason(app, session, town):
     building, _people = town
     _author, proposal_id = _write(app, building)
-    outsider = _as(app, "outsider")
+    outsider = logged_in(app, "outsider")
     assert _post(outsider, f"{P}{proposal_id}/cosign").status_code == 403
     for name in ("neighbour", "neighbour2"):
-        assert _post(_as(app, name), f"{P}{proposal_id}/cosign").status_code == 303
+        assert _post(logged_in(app, name), f"{P}{proposal_id}/cosign").status_code == 303
     reload(session)
     assert session.get(Proposal, proposal_id).stage == Stage.REVIEW
-    late = _post(_as(app, "neighbour"), f"{P}{proposal_id}/cosign")
+    late = _post(logged_in(app, "neighbour"), f"{P}{proposal_id}/cosign")
     assert late.status_code == 409 and "提案现在处于「受理中」阶段，不能附议" in late.text
     staff_ids = {u for u in session.exec(select(Notification.user_id)).all()}
     assert len(staff_ids) >= 3  # followers told of each step, and staff and council of the review
@@ -142,15 +136,15 @@ def test_cosigns_move_it_to_review_and_a_bad_move_is_refused_with_its_reason(app
 def _in_review(app, session, building) -> int:  # type: ignore[no-untyped-def]
     _author, proposal_id = _write(app, building)
     for name in ("neighbour", "neighbour2"):
-        _post(_as(app, name), f"{P}{proposal_id}/cosign")
+        _post(logged_in(app, name), f"{P}{proposal_id}/cosign")
     return proposal_id
 
 
 def test_review_is_for_staff_and_council_and_rejection_needs_a_reason(app, session, town):
     building, _people = town
     proposal_id = _in_review(app, session, building)
-    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/review", {"decision": "accept"}).status_code == 403
-    staff = _as(app, "staff")
+    assert _post(logged_in(app, "neighbour"), f"{P}{proposal_id}/review", {"decision": "accept"}).status_code == 403
+    staff = logged_in(app, "staff")
     refused = _post(staff, f"{P}{proposal_id}/review", {"decision": "reject", "reason": ""})
     assert refused.status_code == 422 and "必须公开说明理由" in refused.text
     assert 'value="reject" checked' in refused.text  # the form comes back as it was filled in
@@ -166,14 +160,15 @@ def test_merging_through_the_page_moves_cosigners(app, session, town):
     building, _people = town
     target_id = _in_review(app, session, building)
     _author, duplicate_id = _write(app, building, title="车位不够")
-    _post(_as(app, "neighbour"), f"{P}{duplicate_id}/cosign")
-    _post(_as(app, "neighbour2"), f"{P}{duplicate_id}/cosign")
-    response = _post(_as(app, "council"), f"{P}{duplicate_id}/merge", {"target": str(target_id), "reason": "同一件事"})
+    _post(logged_in(app, "neighbour"), f"{P}{duplicate_id}/cosign")
+    _post(logged_in(app, "neighbour2"), f"{P}{duplicate_id}/cosign")
+    response = _post(logged_in(app, "council"), f"{P}{duplicate_id}/merge",
+                     {"target": str(target_id), "reason": "同一件事"})
     assert response.status_code == 303
     reload(session)
     assert session.get(Proposal, duplicate_id).merged_into_id == target_id
     assert "本提案已并入" in TestClient(app).get(f"/proposals/{duplicate_id}").text
-    unknown = _post(_as(app, "council"), f"/proposals/{target_id}/merge", {"target": "99999", "reason": "重复"})
+    unknown = _post(logged_in(app, "council"), f"/proposals/{target_id}/merge", {"target": "99999", "reason": "重复"})
     assert unknown.status_code == 404
 
 
@@ -184,14 +179,14 @@ PLAN = {"title": "划线停车", "description": "重新划线，增加 20 个车
 
 def _accepted(app, session, building) -> int:  # type: ignore[no-untyped-def]
     proposal_id = _in_review(app, session, building)
-    _post(_as(app, "staff"), f"{P}{proposal_id}/review", {"decision": "accept"})
+    _post(logged_in(app, "staff"), f"{P}{proposal_id}/review", {"decision": "accept"})
     return proposal_id
 
 
 def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, session, town):
     building, _people = town
     proposal_id = _accepted(app, session, building)
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
     mismatch = _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "government": "1"})
     assert mismatch.status_code == 422 and "应等于费用合计（4500.50 元）" in mismatch.text
     bad_line = _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "cost_lines": "划线 三千"})
@@ -212,9 +207,9 @@ def test_plans_are_drafted_versioned_disclosed_and_decided_by_the_council(app, s
     _days_pass(app, 7)  # the clock moves it on when the period ends
     page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "方案待表决或决定" in page.text
-    staff = _as(app, "staff")  # a week on, a new session; deciding is the council's, never staff's
+    staff = logged_in(app, "staff")  # a week on, a new session; deciding is the council's, never staff's
     assert _post(staff, f"{P}{proposal_id}/decide", {"plan": str(plan.id)}).status_code == 403
-    decided = _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
+    decided = _post(logged_in(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id), "reason": "一致同意"})
     assert decided.status_code == 303
     reload(session)
     proposal = session.get(Proposal, proposal_id)
@@ -231,12 +226,12 @@ def _days_pass(app, days: int) -> None:  # type: ignore[no-untyped-def]
 def test_disclosed_plans_go_to_a_vote_linked_from_the_proposal(app, session, town):
     building, _people = town
     proposal_id = _accepted(app, session, building)
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
     _post(staff, f"{P}{proposal_id}/plans/new", PLAN)
     _post(staff, f"{P}{proposal_id}/plans/new", {**PLAN, "title": "立体车库"})
     _post(staff, f"{P}{proposal_id}/publish")
     _days_pass(app, 7)
-    council = _as(app, "council")
+    council = logged_in(app, "council")
     form = council.get(f"{P}{proposal_id}/vote")
     assert form.status_code == 200 and "2 个备选方案将作为选项" in form.text
     closes = (utcnow() + timedelta(days=3)).astimezone().strftime("%Y-%m-%dT%H:%M")
@@ -247,24 +242,24 @@ def test_disclosed_plans_go_to_a_vote_linked_from_the_proposal(app, session, tow
     vote = session.exec(select(Vote)).one()
     assert (vote.subject_kind, vote.subject_id, vote.form) == ("proposal", proposal_id, "choose_one")
     assert f"/votes/{vote.id}" in TestClient(app).get(f"/proposals/{proposal_id}").text
-    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/vote", {}).status_code == 403
+    assert _post(logged_in(app, "neighbour"), f"{P}{proposal_id}/vote", {}).status_code == 403
 
 
 def _implementing(app, session, building) -> int:  # type: ignore[no-untyped-def]
     proposal_id = _accepted(app, session, building)
-    _post(_as(app, "staff"), f"{P}{proposal_id}/plans/new", PLAN)
-    _post(_as(app, "staff"), f"{P}{proposal_id}/publish")
+    _post(logged_in(app, "staff"), f"{P}{proposal_id}/plans/new", PLAN)
+    _post(logged_in(app, "staff"), f"{P}{proposal_id}/publish")
     reload(session)
     plan = session.exec(select(Plan)).one()
     _days_pass(app, 7)
-    _post(_as(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id)})
+    _post(logged_in(app, "council"), f"{P}{proposal_id}/decide", {"plan": str(plan.id)})
     return proposal_id
 
 
 def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_closes(app, session, town):
     building, _people = town
     proposal_id = _implementing(app, session, building)
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
     assert _post(staff, f"{P}{proposal_id}/milestones", {"title": "划线", "due_on": "2020-01-01"}).status_code == 303
     assert _post(staff, f"{P}{proposal_id}/milestones", {"title": "x", "due_on": "明天"}).status_code == 422
     assert _post(staff, f"{P}{proposal_id}/progress", {"text": "已划一半", "percent": "50"},
@@ -274,24 +269,26 @@ def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_clos
     assert no_document.status_code == 422 and "请附上凭证" in no_document.text
     assert _post(staff, f"{P}{proposal_id}/costs", {"description": "油漆", "amount": "300.5", "payee": "建材店"},
                  files=[("document", ("invoice.jpg", JPEG, "image/jpeg"))]).status_code == 303
-    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/progress", {"text": "x", "percent": "1"}).status_code == 403
+    neighbour = logged_in(app, "neighbour")
+    assert _post(neighbour, f"{P}{proposal_id}/progress", {"text": "x", "percent": "1"}).status_code == 403
     page = TestClient(app).get(f"/proposals/{proposal_id}")
     assert "已超期" in page.text and "300.50" in page.text and "50%" in page.text
-    assert _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"}).status_code == 303
+    supervisor = logged_in(app, "supervisor")
+    assert _post(supervisor, f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"}).status_code == 303
     assert _post(staff, f"{P}{proposal_id}/complete").status_code == 303
-    leader = _as(app, "leader")
+    leader = logged_in(app, "leader")
     no_findings = _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail"})
     assert no_findings.status_code == 422 and "请写明存在的问题" in no_findings.text
-    assert _post(_as(app, "neighbour"), f"{P}{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 403
+    assert _post(logged_in(app, "neighbour"), f"{P}{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 403
     assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "fail", "findings": "推倒重来"}).status_code == 303
     reload(session)
     assert session.get(Proposal, proposal_id).stage == Stage.IMPLEMENTATION
     _post(staff, f"{P}{proposal_id}/complete")
     assert _post(leader, f"{P}{proposal_id}/acceptance", {"outcome": "pass"}).status_code == 303
     for name, rating in (("author", "satisfied"), ("neighbour", "fairly_satisfied"), ("neighbour2", "dissatisfied")):
-        assert _post(_as(app, name), f"{P}{proposal_id}/rating", {"rating": rating}).status_code == 303
-    assert _post(_as(app, "outsider"), f"{P}{proposal_id}/rating", {"rating": "satisfied"}).status_code == 403
-    assert _post(_as(app, "author"), f"{P}{proposal_id}/rating", {"rating": "great"}).status_code == 422
+        assert _post(logged_in(app, name), f"{P}{proposal_id}/rating", {"rating": rating}).status_code == 303
+    assert _post(logged_in(app, "outsider"), f"{P}{proposal_id}/rating", {"rating": "satisfied"}).status_code == 403
+    assert _post(logged_in(app, "author"), f"{P}{proposal_id}/rating", {"rating": "great"}).status_code == 422
     assert _post(staff, f"{P}{proposal_id}/close").status_code == 409
     reload(session)
     assert len(session.exec(select(ProposalRating)).all()) == 3
@@ -309,8 +306,8 @@ def test_works_acceptance_fails_then_passes_residents_rate_and_the_proposal_clos
 def test_followers_read_their_notifications_and_mark_them_read(app, session, town):
     building, _people = town
     proposal_id = _in_review(app, session, building)
-    _post(_as(app, "staff"), f"{P}{proposal_id}/review", {"decision": "accept"})
-    author = _as(app, "author")
+    _post(logged_in(app, "staff"), f"{P}{proposal_id}/review", {"decision": "accept"})
+    author = logged_in(app, "author")
     inbox = author.get("/notifications")
     assert inbox.status_code == 200 and "受理立案" in inbox.text and "未读" in inbox.text
     assert _post(author, "/notifications").status_code == 303
@@ -328,7 +325,7 @@ def test_unknown_or_malformed_ids_are_404(app, town):
 def test_a_works_form_with_mistakes_comes_back_filled_in_with_each_problem_by_its_field(app, session, town):
     building, _people = town
     proposal_id = _implementing(app, session, building)
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
 
     milestone = _post(staff, f"{P}{proposal_id}/milestones", {"title": "划线", "due_on": "明天", "responsible": "老李"})
     assert milestone.status_code == 422
@@ -351,7 +348,7 @@ def test_a_works_form_with_mistakes_comes_back_filled_in_with_each_problem_by_it
                         files=[("photos", ("notes.txt", b"hello", "text/plain"))])
     assert not_a_photo.status_code == 422 and 'id="f-pg-photos-error"' in not_a_photo.text
 
-    inspection = _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": ""})
+    inspection = _post(logged_in(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": ""})
     assert inspection.status_code == 422 and "请写明检查情况" in inspection.text
 
     reload(session)
@@ -361,7 +358,7 @@ def test_a_works_form_with_mistakes_comes_back_filled_in_with_each_problem_by_it
 def test_the_proposal_page_reads_each_kind_of_thing_once_however_many_there_are(app, session, town):
     building, _people = town
     proposal_id = _implementing(app, session, building)
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
 
     def more_works() -> None:
         _post(staff, f"{P}{proposal_id}/milestones", {"title": "划线", "due_on": "2030-01-01"})
@@ -369,7 +366,7 @@ def test_the_proposal_page_reads_each_kind_of_thing_once_however_many_there_are(
               files=[("photos", ("site.jpg", JPEG, "image/jpeg"))])
         _post(staff, f"{P}{proposal_id}/costs", {"description": "油漆", "amount": "300"},
               files=[("document", ("invoice.jpg", JPEG, "image/jpeg"))])
-        _post(_as(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"},
+        _post(logged_in(app, "supervisor"), f"{P}{proposal_id}/inspections", {"findings": "线条歪斜"},
               files=[("photos", ("site.png", PNG, "image/png"))])
 
     more_works()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from client_helpers import login, post
+from client_helpers import logged_in, post
 from factories import make_proposal_cast, reload
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -63,12 +63,6 @@ def _put_to_vote(session, building, people, proposal, *, secret=False, open_it=T
     return vote
 
 
-def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
-
-
 def _cast(session, vote, people, name, choice):  # type: ignore[no-untyped-def]
     entry = vote_queries.entries_for(session, vote, people[name])[0]
     result = voting.do_cast(session, vote, entry, choice)
@@ -82,7 +76,7 @@ def test_nobody_decides_the_plans_while_their_vote_is_open_or_prepared(app, sess
     proposal = _in_decision(session, building, people)
     plan = session.exec(select(Plan).where(Plan.proposal_id == proposal.id)).one()
     vote = _put_to_vote(session, building, people, proposal, open_it=open_it)
-    council = _as(app, "council")
+    council = logged_in(app, "council")
     page = council.get(f"{P}{proposal.id}")
     assert "记录决定" not in page.text and 'name="plan"' not in page.text
     assert "这些方案由居民表决决定" in page.text and f'href="/votes/{vote.id}"' in page.text
@@ -119,10 +113,10 @@ def test_withdrawing_a_vote_needs_a_reason_tells_the_roll_and_gives_the_plans_ba
     vote = _put_to_vote(session, building, people, proposal)
     _cast(session, vote, people, "author", "yes")
     url = f"/votes/{vote.id}"
-    resident = _as(app, "neighbour")
+    resident = logged_in(app, "neighbour")
     assert resident.get(f"{url}/withdraw").status_code == 403
     assert post(resident, f"{url}/withdraw", {"reason": "x"}, form_page=url).status_code == 403
-    staff = _as(app, "staff")
+    staff = logged_in(app, "staff")
     assert "撤回表决" in staff.get(url).text
     form = staff.get(f"{url}/withdraw")
     assert form.status_code == 200 and 'name="reason"' in form.text
@@ -146,7 +140,7 @@ def test_withdrawing_a_vote_needs_a_reason_tells_the_roll_and_gives_the_plans_ba
     twin = TestClient(app).get(f"{url}.json").json()
     assert twin["status"] == "withdrawn" and twin["withdrawn"]["reason"] == "方案费用有误，重新核算"
     assert twin["result"] is None
-    late = _as(app, "neighbour2")
+    late = logged_in(app, "neighbour2")
     entry = vote_queries.entries_for(session, withdrawn, people["neighbour2"])[0]
     refused = post(late, f"{url}/ballot", {"entry": str(entry.id), "choice": "yes"}, form_page=url)
     assert refused.status_code == 409
@@ -155,7 +149,7 @@ def test_withdrawing_a_vote_needs_a_reason_tells_the_roll_and_gives_the_plans_ba
     voters = {people[name].id for name in ("author", "neighbour", "neighbour2")}
     assert {n.user_id for n in told} >= voters and all(n.vote_id == vote.id for n in told)
     assert people["staff"].id not in {n.user_id for n in told}
-    inbox = _as(app, "author").get("/notifications")
+    inbox = logged_in(app, "author").get("/notifications")
     assert "表决已撤回，选票不计" in inbox.text and "方案费用有误，重新核算" in inbox.text
 
     event = session.exec(select(ProposalEvent).where(ProposalEvent.proposal_id == proposal.id)
@@ -164,7 +158,7 @@ def test_withdrawing_a_vote_needs_a_reason_tells_the_roll_and_gives_the_plans_ba
         "vote_withdrawn", "方案费用有误，重新核算", "vote", vote.id)
     timeline = TestClient(app).get(f"{P}{proposal.id}")
     assert "表决撤回" in timeline.text and "方案费用有误，重新核算" in timeline.text
-    assert "记录决定" in _as(app, "council").get(f"{P}{proposal.id}").text  # the council may decide again
+    assert "记录决定" in logged_in(app, "council").get(f"{P}{proposal.id}").text  # the council may decide again
     again = post(staff, f"{url}/withdraw", {"reason": "再撤一次", "confirmed": "yes"}, form_page=url)
     assert again.status_code == 409 and "只有尚未认证结果的表决可以撤回" in again.text
     # ... or a new vote may be opened
@@ -198,7 +192,7 @@ def test_the_ballot_shows_each_plan_in_full_with_its_costs_and_funding(app, sess
     proposal = _in_decision(session, building, people, titles=("横铺", "竖铺"))
     vote = _put_to_vote(session, building, people, proposal)
     rows = session.exec(select(Plan).where(Plan.proposal_id == proposal.id).order_by(Plan.id)).all()
-    page = _as(app, "author").get(f"/votes/{vote.id}")
+    page = logged_in(app, "author").get(f"/votes/{vote.id}")
     assert page.status_code == 200
     text = page.text
     assert "表决的方案" in text and "方案1：横铺" in text and "方案2：竖铺" in text
@@ -243,7 +237,7 @@ def test_the_author_withdraws_a_proposal_only_after_the_vote_on_its_plans_is_wit
     _town, building, people = cast
     proposal = _in_decision(session, building, people)
     vote = _put_to_vote(session, building, people, proposal)
-    author = _as(app, "author")
+    author = logged_in(app, "author")
     refused = post(author, f"{P}{proposal.id}/withdraw", {"reason": "不需要了"}, form_page=f"{P}{proposal.id}")
     assert refused.status_code == 409 and "请先由管理表决的工作人员撤回这次表决" in refused.text
     reload(session)

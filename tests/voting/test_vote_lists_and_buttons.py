@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from client_helpers import login, post
+from client_helpers import logged_in, post
 from factories import grant, make_resident, make_staff, make_town, make_user, reload
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -27,12 +27,6 @@ def _vote(session, place, by, title, *, open_it=True, days=3, secret=False) -> V
     return vote
 
 
-def _as(app, username: str) -> TestClient:  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
-
-
 def test_the_community_lists_the_votes_of_its_compounds_and_buildings_each_with_its_place(app, session):
     town = make_town(session)
     elsewhere = make_town(session, name="远方社区")
@@ -46,7 +40,8 @@ def test_the_community_lists_the_votes_of_its_compounds_and_buildings_each_with_
     assert "别的社区的表决" not in public.text and "准备中的表决" not in public.text
     marked = re.search(r'二号楼电梯</a>\s*<span class="meta"><span class="tag place-tag">([^<]+)</span>', public.text)
     assert marked and marked.group(1) == f"{town.compounds[0].name} › 2号楼"
-    assert "准备中的表决" in _as(app, "staff").get(f"/places/{town.community.id}/votes").text  # who prepares it sees it
+    staff_view = logged_in(app, "staff").get(f"/places/{town.community.id}/votes").text
+    assert "准备中的表决" in staff_view  # who prepares it sees it
     twin = TestClient(app).get(f"/places/{town.community.id}/votes.json").json()
     assert {v["title"]: v["place"]["name"] for v in twin["votes"]} == {
         "小区停车": town.compounds[0].name, "二号楼电梯": f"{town.compounds[0].name} › 2号楼"}
@@ -63,7 +58,7 @@ def test_a_button_shows_only_when_it_works_and_otherwise_says_when(app, session)
     grant(session, make_user(session, "council"), Role.COUNCIL, building)
     make_resident(session, "resident", town.households[0], by=staff)
     draft = _vote(session, building, staff, "准备中", open_it=False)
-    council = _as(app, "council")
+    council = logged_in(app, "council")
     assert "开始投票" in council.get(f"/votes/{draft.id}").text
     running = _vote(session, building, staff, "投票中")
     page = council.get(f"/votes/{running.id}").text
@@ -81,14 +76,14 @@ def test_a_button_shows_only_when_it_works_and_otherwise_says_when(app, session)
                 form_page=f"/votes/{running.id}").status_code == 303
     closed = council.get(f"/votes/{running.id}").text
     assert "议事会认证并公示结果" in closed and "撤回表决" in closed
-    assert "等待本级议事会认证" in _as(app, "staff").get(f"/votes/{running.id}").text  # staff cannot certify
+    assert "等待本级议事会认证" in logged_in(app, "staff").get(f"/votes/{running.id}").text  # staff cannot certify
     late = _vote(session, building, staff, "过了截止时间")
     reload(session)
     session.get(Vote, late.id).closes_at = utcnow() - timedelta(minutes=1)  # the clock has not closed it yet
     session.commit()
-    late_page = _as(app, "resident").get(f"/votes/{late.id}").text
+    late_page = logged_in(app, "resident").get(f"/votes/{late.id}").text
     assert "投票已截止，正在等待结束和计票。" in late_page and 'name="choice"' not in late_page
-    desk = _as(app, "staff")
+    desk = logged_in(app, "staff")
     assert "录入纸质选票</a>" not in desk.get(f"/votes/{late.id}").text
     paper = desk.get(f"/votes/{late.id}/paper").text
     assert "不能再录入纸质选票" in paper and 'name="serial"' not in paper
@@ -105,7 +100,7 @@ def test_the_receipt_is_one_large_selectable_line_with_a_copy_button_and_goes_no
     staff = make_staff(session, town.community)
     make_resident(session, "resident", town.households[0], by=staff)
     vote = _vote(session, town.building(0), staff, "巷道铺装", secret=True)
-    resident = _as(app, "resident")
+    resident = logged_in(app, "resident")
     page = resident.get(f"/votes/{vote.id}").text
     entry = re.search(r'name="entry" value="(\d+)"', page).group(1)
     cast = post(resident, f"/votes/{vote.id}/ballot", {"entry": entry, "choice": "yes"}, form_page=f"/votes/{vote.id}")

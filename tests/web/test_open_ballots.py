@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from client_helpers import CSRF, login
+from client_helpers import CSRF, logged_in
 from factories import make_proposal_cast, make_user, reload
 from sqlmodel import select
 from starlette.testclient import TestClient
@@ -25,18 +25,12 @@ def _open_vote(session, place, by, title="加装电梯", *, days=7, electorate="
     return vote
 
 
-def _as(app, username):  # type: ignore[no-untyped-def]
-    client = TestClient(app, follow_redirects=False)
-    login(client, username)
-    return client
-
-
 def test_a_resident_finds_her_open_votes_soonest_first_with_deadlines_on_home_account_and_place(app, session):
     town, building, people = make_proposal_cast(session)
     later = _open_vote(session, town.compounds[0], people["council"], "小区停车位", days=9)
     soon = _open_vote(session, building, people["council"], "加装电梯", days=3)
     _open_vote(session, town.building(3), people["council"], "别的楼的表决")  # not her roll
-    neighbour = _as(app, "neighbour")
+    neighbour = logged_in(app, "neighbour")
     home = neighbour.get("/").text
     assert "等您投票" in home and "2 项表决" in home
     assert home.index("加装电梯") < home.index("小区停车位") and "别的楼的表决" not in home
@@ -48,18 +42,18 @@ def test_a_resident_finds_her_open_votes_soonest_first_with_deadlines_on_home_ac
     place = neighbour.get(f"/places/{building.id}").text
     assert "加装电梯" in place and "小区停车位" not in place  # the compound's vote is not this building's
     assert "小区停车位" in neighbour.get(f"/places/{town.compounds[0].id}").text
-    outsider = _as(app, "outsider").get("/").text  # who lives in that other building
+    outsider = logged_in(app, "outsider").get("/").text  # who lives in that other building
     assert "别的楼的表决" in outsider and "加装电梯" not in outsider
     # Someone on no roll, and a visitor, see no such list.
     make_user(session, "plain")
-    assert "等您投票" not in _as(app, "plain").get("/").text
+    assert "等您投票" not in logged_in(app, "plain").get("/").text
     assert "等您投票" not in TestClient(app).get("/").text
 
 
 def test_casting_from_the_home_page_records_the_ballot_and_then_says_she_voted(app, session):
     _town, building, people = make_proposal_cast(session)
     vote = _open_vote(session, building, people["council"])
-    neighbour = _as(app, "neighbour")
+    neighbour = logged_in(app, "neighbour")
     home = neighbour.get("/").text
     form = home[home.index(f'action="/votes/{vote.id}/ballot"'):]
     entry = re.search(r'name="entry" value="(\d+)"', form).group(1)  # type: ignore[union-attr]
